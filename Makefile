@@ -1,0 +1,43 @@
+# Everyday commands. `make run` and `make test` work from a fresh clone with Python 3.11 + pip.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run install test lint format bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+## Serve Ketao with its demo data on the embedded default (SQLite under ./var).
+run: install
+	$(BIN)/ketao db upgrade
+	$(BIN)/ketao seed
+	$(BIN)/ketao serve --host $(HOST) --port $(PORT)
+
+## The whole test suite (SQLite; set KETAO_TEST_DATABASE_URL for PostgreSQL).
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install
+	$(BIN)/python -m bench.startup
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

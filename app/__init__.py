@@ -1,0 +1,1 @@
+"""Ketao (科淘网): the GBA Science Forum's technology-transfer marketplace."""

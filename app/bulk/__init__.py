@@ -1,0 +1,1 @@
+"""Bulk import and export of the library (JSON Lines, JSON, CSV)."""

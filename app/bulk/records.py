@@ -1,0 +1,76 @@
+"""The import format: one record per project or need, checked field by field."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from app.auth.models import OrganizationKind
+from app.catalog.models import PatentStatus, ProjectStatus
+from app.geo.taxonomy import TRL_MAX, TRL_MIN, TransferMode
+from app.needs.models import NeedStatus, NeedVisibility
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)]
+ExternalId = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^\S+$")
+]
+Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+Trl = Annotated[int, Field(ge=TRL_MIN, le=TRL_MAX)]
+Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", use_enum_values=True)
+
+    external_id: ExternalId | None = None
+    title_zh: Text | None = None
+    title_en: Text | None = None
+    keywords: list[Keyword] | None = Field(default=None, max_length=50)
+    industries: list[Code] | None = Field(default=None, max_length=10)
+    city: Code | None = None
+    transfer_modes: list[TransferMode] | None = Field(default=None, max_length=4)
+
+    @model_validator(mode="after")
+    def _has_a_title(self) -> _Record:
+        if self.title_zh is None and self.title_en is None:
+            raise ValueError("a record needs at least one of title_zh and title_en")
+        return self
+
+
+class PatentRecord(BaseModel):
+    model_config = ConfigDict(extra="forbid", use_enum_values=True)
+
+    number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    title: Text | None = None
+    status: PatentStatus | None = None
+
+
+class ProjectRecord(_Record):
+    type: Literal["project"]
+    summary_zh: LongText | None = None
+    summary_en: LongText | None = None
+    trl: Trl | None = None
+    institution: Text | None = None
+    target_cities: list[Code] | None = Field(default=None, max_length=15)
+    price_wan: Money | None = None
+    patents: list[PatentRecord] | None = Field(default=None, max_length=50)
+    status: ProjectStatus | None = None
+
+
+class NeedRecord(_Record):
+    type: Literal["need"]
+    description_zh: LongText | None = None
+    description_en: LongText | None = None
+    min_trl: Trl | None = None
+    budget_wan: Money | None = None
+    organization: Text | None = None
+    organization_kind: OrganizationKind | None = None
+    visibility: NeedVisibility | None = None
+    status: NeedStatus | None = None
+
+
+LIST_FIELDS = frozenset({"keywords", "industries", "transfer_modes", "target_cities", "patents"})

@@ -1,0 +1,180 @@
+"""Import (all or nothing, upsert by external_id) and export of projects and needs."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
+
+from app.bulk.formats import FileFormat, RawRecord, read_records, write_records
+from app.bulk.records import NeedRecord, ProjectRecord
+from app.catalog import service as catalog
+from app.errors import FieldError, InvalidInputError
+from app.geo.service import ReferenceCodes, reference_codes
+from app.needs import service as needs
+
+RecordType = Literal["project", "need"]
+_MODELS: dict[str, type[ProjectRecord] | type[NeedRecord]] = {
+    "project": ProjectRecord,
+    "need": NeedRecord,
+}
+
+
+class ImportRejectedError(InvalidInputError):
+    """At least one record is bad: nothing was imported; ``errors`` names every bad field."""
+
+    code = "import-rejected"
+    title = "Import rejected"
+
+
+@dataclass
+class ImportReport:
+    created: Counter[str] = field(default_factory=Counter)
+    updated: Counter[str] = field(default_factory=Counter)
+    unchanged: Counter[str] = field(default_factory=Counter)
+
+    def merge(self, other: ImportReport) -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+
+    @property
+    def total(self) -> int:
+        return sum((self.created + self.updated + self.unchanged).values())
+
+    def summary(self) -> str:
+        parts = []
+        for kind in ("project", "need"):
+            counts = (self.created[kind], self.updated[kind], self.unchanged[kind])
+            if any(counts):
+                parts.append(
+                    f"{kind}s: {counts[0]} created, {counts[1]} updated, {counts[2]} unchanged"
+                )
+        return "; ".join(parts) or "nothing to import"
+
+
+@dataclass(frozen=True)
+class _Valid:
+    line: int
+    type: RecordType
+    record: BaseModel
+
+
+def _error(raw: RawRecord, field_name: str, message: str) -> FieldError:
+    external_id = raw.data.get("external_id") if raw.data else None
+    return FieldError(
+        field=field_name,
+        location="record",
+        message=message,
+        line=raw.line,
+        external_id=external_id if isinstance(external_id, str) else None,
+    )
+
+
+def _validate(raw: RawRecord, refs: ReferenceCodes) -> tuple[_Valid | None, list[FieldError]]:
+    if raw.data is None:
+        return None, [_error(raw, "", raw.error or "unreadable record")]
+    kind = raw.data.get("type")
+    model = _MODELS.get(kind) if isinstance(kind, str) else None
+    if model is None:
+        return None, [_error(raw, "type", "type must be 'project' or 'need'")]
+    try:
+        record = model.model_validate(raw.data)
+    except ValidationError as exc:
+        errors = []
+        for err in exc.errors():
+            loc = ".".join(str(part) for part in err["loc"]) or "title_zh"
+            errors.append(_error(raw, loc, err["msg"].removeprefix("Value error, ")))
+        return None, errors
+    errors = []
+    for code_field, known, what in (
+        ("industries", refs.industries, "industry code"),
+        ("city", refs.cities, "city or zone code"),
+        ("target_cities", refs.cities, "city or zone code"),
+    ):
+        value = getattr(record, code_field, None)
+        codes = [value] if isinstance(value, str) else (value or [])
+        for index, code in enumerate(codes):
+            if code not in known:
+                where = code_field if isinstance(value, str) else f"{code_field}.{index}"
+                errors.append(_error(raw, where, f"unknown {what} '{code}'"))
+    if errors:
+        return None, errors
+    return _Valid(raw.line, kind, record), []  # type: ignore[arg-type]
+
+
+def check_records(session: Session, raws: Sequence[RawRecord]) -> list[_Valid]:
+    """Every record checked; raises ``ImportRejectedError`` naming each bad one."""
+    refs = reference_codes(session)
+    valid: list[_Valid] = []
+    errors: list[FieldError] = []
+    first_line: dict[tuple[str, str], int] = {}
+    for raw in raws:
+        item, bad = _validate(raw, refs)
+        errors.extend(bad)
+        if item is None:
+            continue
+        external_id = getattr(item.record, "external_id", None)
+        if external_id is not None:
+            key = (item.type, external_id)
+            if key in first_line:
+                errors.append(
+                    _error(
+                        raw,
+                        "external_id",
+                        f"external_id '{external_id}' appears again "
+                        f"(first on line {first_line[key]})",
+                    )
+                )
+                continue
+            first_line[key] = raw.line
+        valid.append(item)
+    if errors:
+        bad_lines = len({e.line for e in errors})
+        raise ImportRejectedError(
+            f"{bad_lines} bad record(s); nothing was imported", sorted(errors, key=_line)
+        )
+    if not valid:
+        raise ImportRejectedError("the file holds no records; nothing was imported")
+    return valid
+
+
+def _line(error: FieldError) -> int:
+    return error.line or 0
+
+
+def import_text(session: Session, text: str, fmt: FileFormat) -> ImportReport:
+    """Check every record, then upsert them all in the caller's transaction."""
+    valid = check_records(session, read_records(text, fmt))
+    ids: dict[str, list[str]] = {"project": [], "need": []}
+    for item in valid:
+        external_id = getattr(item.record, "external_id", None)
+        if external_id:
+            ids[item.type].append(external_id)
+    existing_projects = catalog.projects_by_external_id(session, ids["project"])
+    existing_needs = needs.needs_by_external_id(session, ids["need"])
+    report = ImportReport()
+    for item in valid:
+        values = item.record.model_dump(exclude_unset=True, exclude={"type"})
+        external_id = values.get("external_id")
+        if item.type == "project":
+            outcome = catalog.upsert_project(
+                session, existing_projects.get(external_id or ""), values
+            )
+        else:
+            outcome = needs.upsert_need(session, existing_needs.get(external_id or ""), values)
+        getattr(report, outcome)[item.type] += 1
+    return report
+
+
+def export_text(session: Session, fmt: FileFormat, types: Sequence[RecordType]) -> str:
+    records: list[dict[str, Any]] = []
+    if "project" in types:
+        records.extend(catalog.to_record(p) for p in catalog.all_projects(session))
+    if "need" in types:
+        records.extend(needs.to_record(n) for n in needs.all_needs(session))
+    return write_records(records, fmt)

@@ -1,0 +1,1 @@
+"""Projects (技术成果/项目): the listings of the library."""

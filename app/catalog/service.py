@@ -1,0 +1,335 @@
+"""Rules about projects: who sees what, listing with filters and facets, and upserts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from app.catalog import schemas
+from app.catalog.models import (
+    Project,
+    ProjectIndustry,
+    ProjectPatent,
+    ProjectStatus,
+    ProjectTargetCity,
+    ProjectTransferMode,
+)
+from app.common import new_external_id, same_record
+from app.db import utcnow
+from app.errors import NotFoundError
+from app.geo.models import Industry
+from app.geo.service import ReferenceCodes
+from app.geo.taxonomy import TransferMode
+from app.listing import (
+    FacetCounts,
+    check_codes,
+    check_range,
+    count_distinct_by,
+    expand_industries,
+    ilike_any,
+    total_of,
+)
+from app.search.models import OutboxEntity, OutboxOp
+from app.search.outbox import record_change
+
+_LOAD = (
+    selectinload(Project.industries),
+    selectinload(Project.target_cities),
+    selectinload(Project.transfer_modes),
+    selectinload(Project.patents),
+)
+
+_ORDER: dict[Any, tuple[ColumnElement[Any], ...]] = {
+    schemas.ProjectSort.newest: (Project.created_at.desc(), Project.id.desc()),
+    schemas.ProjectSort.oldest: (Project.created_at.asc(), Project.id.asc()),
+    schemas.ProjectSort.trl_desc: (Project.trl.desc().nulls_last(), Project.id.desc()),
+    schemas.ProjectSort.trl_asc: (Project.trl.asc().nulls_last(), Project.id.desc()),
+    schemas.ProjectSort.price_asc: (Project.price_wan.asc().nulls_last(), Project.id.desc()),
+    schemas.ProjectSort.price_desc: (Project.price_wan.desc().nulls_last(), Project.id.desc()),
+}
+
+
+@dataclass(frozen=True)
+class ProjectFilters:
+    q: str | None = None
+    industry: Sequence[str] = ()
+    city: Sequence[str] = ()
+    trl_min: int | None = None
+    trl_max: int | None = None
+    mode: Sequence[TransferMode] = ()
+    status: ProjectStatus | None = None
+    external_id: str | None = None
+
+
+def visible_to_public() -> Any:
+    """Anonymous readers see published projects only."""
+    return Project.status == ProjectStatus.published
+
+
+def _conditions(filters: ProjectFilters, refs: ReferenceCodes) -> list[Any]:
+    check_range(filters.trl_min, filters.trl_max, "trl_min", "trl_max")
+    industries = check_codes(filters.industry, refs.industries, "industry", "industry")
+    cities = check_codes(filters.city, refs.cities, "city", "city or zone")
+    conditions: list[Any] = [visible_to_public()]
+    if filters.status is not None:
+        conditions.append(Project.status == filters.status)
+    if filters.external_id is not None:
+        conditions.append(Project.external_id == filters.external_id)
+    if filters.trl_min is not None:
+        conditions.append(Project.trl >= filters.trl_min)
+    if filters.trl_max is not None:
+        conditions.append(Project.trl <= filters.trl_max)
+    if industries:
+        codes = expand_industries(industries, refs)
+        conditions.append(
+            exists().where(
+                ProjectIndustry.project_id == Project.id, ProjectIndustry.industry_code.in_(codes)
+            )
+        )
+    if cities:
+        conditions.append(
+            or_(
+                Project.city_code.in_(cities),
+                exists().where(
+                    ProjectTargetCity.project_id == Project.id,
+                    ProjectTargetCity.city_code.in_(cities),
+                ),
+            )
+        )
+    if filters.mode:
+        conditions.append(
+            exists().where(
+                ProjectTransferMode.project_id == Project.id,
+                ProjectTransferMode.mode.in_([m.value for m in filters.mode]),
+            )
+        )
+    if filters.q and filters.q.strip():
+        text = filters.q.strip()
+        conditions.append(
+            ilike_any(
+                [
+                    Project.title_zh,
+                    Project.title_en,
+                    Project.summary_zh,
+                    Project.summary_en,
+                    Project.institution,
+                ],
+                text,
+            )
+        )
+    return conditions
+
+
+def _facets(session: Session, ids: Select[Any]) -> FacetCounts:
+    second = count_distinct_by(
+        session, ProjectIndustry.industry_code, ProjectIndustry.project_id, ids
+    )
+    top = count_distinct_by(
+        session,
+        Industry.parent_code,
+        ProjectIndustry.project_id,
+        ids,
+        Industry,
+        Industry.code == ProjectIndustry.industry_code,
+    )
+    home = select(Project.city_code.label("city"), Project.id.label("pid")).where(
+        Project.id.in_(ids)
+    )
+    target = select(ProjectTargetCity.city_code, ProjectTargetCity.project_id).where(
+        ProjectTargetCity.project_id.in_(ids)
+    )
+    places = home.union(target).subquery()
+    city = count_distinct_by(session, places.c.city, places.c.pid, ids)
+    trl = count_distinct_by(session, Project.trl, Project.id, ids)
+    mode = count_distinct_by(session, ProjectTransferMode.mode, ProjectTransferMode.project_id, ids)
+    return FacetCounts(industry={**top, **second}, city=city, trl=trl, mode=mode)
+
+
+def list_projects(
+    session: Session,
+    refs: ReferenceCodes,
+    filters: ProjectFilters,
+    *,
+    sort: schemas.ProjectSort,
+    page: int,
+    per_page: int,
+) -> schemas.ProjectList:
+    ids = select(Project.id).where(and_(*_conditions(filters, refs)))
+    total = total_of(session, ids)
+    rows = session.scalars(
+        select(Project)
+        .where(Project.id.in_(ids))
+        .options(*_LOAD)
+        .order_by(*_ORDER[sort])
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return schemas.ProjectList(
+        items=[to_public(p) for p in rows],
+        total=total,
+        page=page,
+        per_page=per_page,
+        facets=_facets(session, ids),
+    )
+
+
+def get_public_project(session: Session, project_id: int) -> schemas.ProjectPublic:
+    project = session.scalar(
+        select(Project).where(Project.id == project_id, visible_to_public()).options(*_LOAD)
+    )
+    if project is None:
+        raise NotFoundError(f"No published project has the id {project_id}")
+    return to_public(project)
+
+
+def to_public(project: Project) -> schemas.ProjectPublic:
+    return schemas.ProjectPublic(
+        id=project.id,
+        external_id=project.external_id,
+        title_zh=project.title_zh,
+        title_en=project.title_en,
+        summary_zh=project.summary_zh,
+        summary_en=project.summary_en,
+        keywords=list(project.keywords),
+        industries=[i.industry_code for i in project.industries],
+        trl=project.trl,
+        transfer_modes=[m.mode for m in project.transfer_modes],
+        institution=project.institution,
+        city=project.city_code,
+        target_cities=[c.city_code for c in project.target_cities],
+        price_wan=float(project.price_wan) if project.price_wan is not None else None,
+        patents=[
+            schemas.PatentPublic(number=p.number, title=p.title, status=p.status)
+            for p in project.patents
+        ],
+        status=project.status,
+        version=project.version,
+        created_at=project.created_at,
+        updated_at=project.updated_at,
+        published_at=project.published_at,
+    )
+
+
+# --- the import format: one project as a record, and a record applied as an upsert ---
+
+RECORD_FIELDS = (
+    "external_id",
+    "title_zh",
+    "title_en",
+    "summary_zh",
+    "summary_en",
+    "keywords",
+    "industries",
+    "trl",
+    "transfer_modes",
+    "institution",
+    "city",
+    "target_cities",
+    "price_wan",
+    "patents",
+    "status",
+)
+
+
+def to_record(project: Project) -> dict[str, Any]:
+    """The project in the import/export format (DESIGN.md), fields in their documented order."""
+    return {
+        "type": "project",
+        "external_id": project.external_id,
+        "title_zh": project.title_zh,
+        "title_en": project.title_en,
+        "summary_zh": project.summary_zh,
+        "summary_en": project.summary_en,
+        "keywords": list(project.keywords),
+        "industries": [i.industry_code for i in project.industries],
+        "trl": project.trl,
+        "transfer_modes": [m.mode for m in project.transfer_modes],
+        "institution": project.institution,
+        "city": project.city_code,
+        "target_cities": [c.city_code for c in project.target_cities],
+        "price_wan": project.price_wan,
+        "patents": [
+            {"number": p.number, "title": p.title, "status": p.status} for p in project.patents
+        ],
+        "status": project.status,
+    }
+
+
+def projects_by_external_id(session: Session, external_ids: Sequence[str]) -> dict[str, Project]:
+    if not external_ids:
+        return {}
+    rows = session.scalars(
+        select(Project).where(Project.external_id.in_(external_ids)).options(*_LOAD)
+    )
+    return {p.external_id: p for p in rows}
+
+
+def all_projects(session: Session) -> Sequence[Project]:
+    return session.scalars(select(Project).options(*_LOAD).order_by(Project.id)).all()
+
+
+def upsert_project(session: Session, existing: Project | None, values: dict[str, Any]) -> str:
+    """Create or update from import-format ``values`` (only the fields a record carried).
+
+    Returns ``created``, ``updated`` or ``unchanged``; an unchanged record writes nothing, so a
+    repeated import leaves versions, timestamps and the search outbox as they were.
+    """
+    if existing is not None:
+        current = to_record(existing)
+        merged = {**current, **values}
+        if same_record(merged, current):
+            return "unchanged"
+        project = existing
+    else:
+        merged = {"status": ProjectStatus.published.value, **values}
+        merged.setdefault("external_id", new_external_id("KTP"))
+        project = Project(external_id=merged["external_id"])
+        session.add(project)
+
+    project.title_zh = merged.get("title_zh")
+    project.title_en = merged.get("title_en")
+    project.summary_zh = merged.get("summary_zh")
+    project.summary_en = merged.get("summary_en")
+    project.keywords = list(merged.get("keywords") or [])
+    project.trl = merged.get("trl")
+    project.institution = merged.get("institution")
+    project.city_code = merged.get("city")
+    price = merged.get("price_wan")
+    project.price_wan = Decimal(str(price)) if price is not None else None
+    project.status = merged["status"]
+    if project.status == ProjectStatus.published and project.published_at is None:
+        project.published_at = utcnow()
+    project.updated_at = utcnow()
+    if existing is not None:
+        for collection in (
+            project.industries,
+            project.target_cities,
+            project.transfer_modes,
+            project.patents,
+        ):
+            collection.clear()
+        session.flush()
+    project.industries = [
+        ProjectIndustry(industry_code=code, position=i)
+        for i, code in enumerate(merged.get("industries") or [])
+    ]
+    project.target_cities = [
+        ProjectTargetCity(city_code=code, position=i)
+        for i, code in enumerate(merged.get("target_cities") or [])
+    ]
+    project.transfer_modes = [
+        ProjectTransferMode(mode=mode, position=i)
+        for i, mode in enumerate(merged.get("transfer_modes") or [])
+    ]
+    project.patents = [
+        ProjectPatent(number=p["number"], title=p.get("title"), status=p.get("status"), position=i)
+        for i, p in enumerate(merged.get("patents") or [])
+    ]
+    session.flush()
+    record_change(session, OutboxEntity.project, project.id, OutboxOp.upsert)
+    return "updated" if existing is not None else "created"

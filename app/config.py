@@ -1,0 +1,57 @@
+"""Settings for Ketao, read from the environment (prefix ``KETAO_``)."""
+
+from __future__ import annotations
+
+import enum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+PLACEHOLDER_SECRET = "change-me-local-development-only"  # noqa: S105 - refused in production
+
+
+class Environment(enum.StrEnum):
+    development = "development"
+    test = "test"
+    production = "production"
+
+
+class Settings(BaseSettings):
+    """Every setting Ketao reads; the README has a table of them."""
+
+    model_config = SettingsConfigDict(env_prefix="KETAO_", env_file=".env", extra="ignore")
+
+    environment: Environment = Environment.development
+    data_dir: Path = Field(default=REPO_ROOT / "var")
+    database_url: str | None = None
+    seed_dir: Path = Field(default=REPO_ROOT / "seed")
+    meili_url: str | None = None
+    meili_key: str | None = None
+    secret_key: str = PLACEHOLDER_SECRET
+    log_level: str = "info"
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secret_in_production(self) -> Settings:
+        if self.environment is Environment.production:
+            if self.secret_key == PLACEHOLDER_SECRET or len(self.secret_key) < 32:
+                raise ValueError(
+                    "KETAO_SECRET_KEY must be set to a random value of 32+ characters in production"
+                )
+            if self.database_url is None:
+                raise ValueError("KETAO_DATABASE_URL must be set in production")
+        return self
+
+    @property
+    def effective_database_url(self) -> str:
+        """The configured URL, or the embedded default: SQLite under the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'ketao.db'}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

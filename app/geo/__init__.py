@@ -1,0 +1,1 @@
+"""Cities, cooperation zones and their industry profiles; the industry taxonomy, TRL and modes."""

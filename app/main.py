@@ -1,0 +1,58 @@
+"""The FastAPI application: routers, error handlers and the lifespan that owns the engine."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from app import health
+from app.catalog.router import router as projects_router
+from app.config import Settings, get_settings
+from app.db import make_engine, make_sessionmaker
+from app.errors import install_error_handlers
+from app.geo.router import router as geo_router
+from app.needs.router import router as needs_router
+
+API_PREFIX = "/api/v1"
+
+DESCRIPTION = """
+科淘网 Ketao — the technology-transfer marketplace of the Greater Bay Area Science Forum.
+Errors are RFC 9457 problem details (`application/problem+json`).
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Tests hand in their own session factory; everything else gets one engine per process.
+        if getattr(app.state, "sessionmaker", None) is not None:
+            yield
+            return
+        engine = make_engine(settings.effective_database_url)
+        app.state.sessionmaker = make_sessionmaker(engine)
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(
+        title="Ketao 科淘网",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    api = APIRouter(prefix=API_PREFIX)
+    api.include_router(health.router)
+    api.include_router(geo_router)
+    api.include_router(projects_router)
+    api.include_router(needs_router)
+    app.include_router(api)
+    return app

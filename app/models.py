@@ -1,0 +1,33 @@
+"""Every table, imported in one place so Alembic and the tests see the whole schema."""
+
+from app.auth.models import Organization, User
+from app.catalog.models import (
+    Project,
+    ProjectIndustry,
+    ProjectPatent,
+    ProjectTargetCity,
+    ProjectTransferMode,
+)
+from app.db import Base
+from app.geo.models import City, CityIndustryWeight, Industry, ReferenceSource
+from app.needs.models import Need, NeedIndustry, NeedTransferMode
+from app.search.models import OutboxEntry
+
+__all__ = [
+    "Base",
+    "City",
+    "CityIndustryWeight",
+    "Industry",
+    "Need",
+    "NeedIndustry",
+    "NeedTransferMode",
+    "Organization",
+    "OutboxEntry",
+    "Project",
+    "ProjectIndustry",
+    "ProjectPatent",
+    "ProjectTargetCity",
+    "ProjectTransferMode",
+    "ReferenceSource",
+    "User",
+]

@@ -1,0 +1,1 @@
+"""Technology needs (技术需求) posted by enterprises, cities and zones."""

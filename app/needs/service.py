@@ -1,0 +1,259 @@
+"""Rules about needs: who sees what, listing with filters and facets, and upserts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, exists, select
+from sqlalchemy.orm import Session, selectinload
+
+from app.auth.models import Organization, OrganizationKind
+from app.auth.service import get_or_create_organization
+from app.common import new_external_id, same_record
+from app.errors import NotFoundError
+from app.geo.models import Industry
+from app.geo.service import ReferenceCodes
+from app.geo.taxonomy import TransferMode
+from app.listing import (
+    FacetCounts,
+    check_codes,
+    count_distinct_by,
+    expand_industries,
+    ilike_any,
+    total_of,
+)
+from app.needs import schemas
+from app.needs.models import Need, NeedIndustry, NeedStatus, NeedTransferMode, NeedVisibility
+from app.search.models import OutboxEntity, OutboxOp
+from app.search.outbox import record_change
+
+_LOAD = (
+    selectinload(Need.industries),
+    selectinload(Need.transfer_modes),
+    selectinload(Need.organization),
+)
+
+_ORDER: dict[Any, tuple[ColumnElement[Any], ...]] = {
+    schemas.NeedSort.newest: (Need.created_at.desc(), Need.id.desc()),
+    schemas.NeedSort.oldest: (Need.created_at.asc(), Need.id.asc()),
+    schemas.NeedSort.budget_desc: (Need.budget_wan.desc().nulls_last(), Need.id.desc()),
+    schemas.NeedSort.budget_asc: (Need.budget_wan.asc().nulls_last(), Need.id.desc()),
+}
+
+
+@dataclass(frozen=True)
+class NeedFilters:
+    q: str | None = None
+    industry: Sequence[str] = ()
+    city: Sequence[str] = ()
+    mode: Sequence[TransferMode] = ()
+    status: NeedStatus | None = None
+    external_id: str | None = None
+
+
+def visible_to_public() -> Any:
+    """Anonymous readers see public, open needs only."""
+    return and_(Need.visibility == NeedVisibility.public, Need.status == NeedStatus.open)
+
+
+def _conditions(filters: NeedFilters, refs: ReferenceCodes) -> list[Any]:
+    industries = check_codes(filters.industry, refs.industries, "industry", "industry")
+    cities = check_codes(filters.city, refs.cities, "city", "city or zone")
+    conditions: list[Any] = [visible_to_public()]
+    if filters.status is not None:
+        conditions.append(Need.status == filters.status)
+    if filters.external_id is not None:
+        conditions.append(Need.external_id == filters.external_id)
+    if industries:
+        conditions.append(
+            exists().where(
+                NeedIndustry.need_id == Need.id,
+                NeedIndustry.industry_code.in_(expand_industries(industries, refs)),
+            )
+        )
+    if cities:
+        conditions.append(Need.city_code.in_(cities))
+    if filters.mode:
+        conditions.append(
+            exists().where(
+                NeedTransferMode.need_id == Need.id,
+                NeedTransferMode.mode.in_([m.value for m in filters.mode]),
+            )
+        )
+    if filters.q and filters.q.strip():
+        conditions.append(
+            ilike_any(
+                [Need.title_zh, Need.title_en, Need.description_zh, Need.description_en],
+                filters.q.strip(),
+            )
+        )
+    return conditions
+
+
+def _facets(session: Session, ids: Select[Any]) -> FacetCounts:
+    second = count_distinct_by(session, NeedIndustry.industry_code, NeedIndustry.need_id, ids)
+    top = count_distinct_by(
+        session,
+        Industry.parent_code,
+        NeedIndustry.need_id,
+        ids,
+        Industry,
+        Industry.code == NeedIndustry.industry_code,
+    )
+    return FacetCounts(
+        industry={**top, **second},
+        city=count_distinct_by(session, Need.city_code, Need.id, ids),
+        trl=count_distinct_by(session, Need.min_trl, Need.id, ids),
+        mode=count_distinct_by(session, NeedTransferMode.mode, NeedTransferMode.need_id, ids),
+    )
+
+
+def list_needs(
+    session: Session,
+    refs: ReferenceCodes,
+    filters: NeedFilters,
+    *,
+    sort: schemas.NeedSort,
+    page: int,
+    per_page: int,
+) -> schemas.NeedList:
+    ids = select(Need.id).where(and_(*_conditions(filters, refs)))
+    rows = session.scalars(
+        select(Need)
+        .where(Need.id.in_(ids))
+        .options(*_LOAD)
+        .order_by(*_ORDER[sort])
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return schemas.NeedList(
+        items=[to_public(n) for n in rows],
+        total=total_of(session, ids),
+        page=page,
+        per_page=per_page,
+        facets=_facets(session, ids),
+    )
+
+
+def get_public_need(session: Session, need_id: int) -> schemas.NeedPublic:
+    need = session.scalar(
+        select(Need).where(Need.id == need_id, visible_to_public()).options(*_LOAD)
+    )
+    if need is None:
+        raise NotFoundError(f"No public open need has the id {need_id}")
+    return to_public(need)
+
+
+def to_public(need: Need) -> schemas.NeedPublic:
+    org = need.organization
+    return schemas.NeedPublic(
+        id=need.id,
+        external_id=need.external_id,
+        title_zh=need.title_zh,
+        title_en=need.title_en,
+        description_zh=need.description_zh,
+        description_en=need.description_en,
+        keywords=list(need.keywords),
+        industries=[i.industry_code for i in need.industries],
+        city=need.city_code,
+        min_trl=need.min_trl,
+        transfer_modes=[m.mode for m in need.transfer_modes],
+        budget_wan=float(need.budget_wan) if need.budget_wan is not None else None,
+        organization=schemas.OrganizationRef(id=org.id, name=org.name, kind=org.kind)
+        if org
+        else None,
+        visibility=need.visibility,
+        status=need.status,
+        version=need.version,
+        created_at=need.created_at,
+        updated_at=need.updated_at,
+    )
+
+
+# --- the import format ---
+
+
+def to_record(need: Need) -> dict[str, Any]:
+    """The need in the import/export format (DESIGN.md), fields in their documented order."""
+    org: Organization | None = need.organization
+    return {
+        "type": "need",
+        "external_id": need.external_id,
+        "title_zh": need.title_zh,
+        "title_en": need.title_en,
+        "description_zh": need.description_zh,
+        "description_en": need.description_en,
+        "keywords": list(need.keywords),
+        "industries": [i.industry_code for i in need.industries],
+        "city": need.city_code,
+        "min_trl": need.min_trl,
+        "transfer_modes": [m.mode for m in need.transfer_modes],
+        "budget_wan": need.budget_wan,
+        "organization": org.name if org else None,
+        "organization_kind": org.kind if org else None,
+        "visibility": need.visibility,
+        "status": need.status,
+    }
+
+
+def needs_by_external_id(session: Session, external_ids: Sequence[str]) -> dict[str, Need]:
+    if not external_ids:
+        return {}
+    rows = session.scalars(select(Need).where(Need.external_id.in_(external_ids)).options(*_LOAD))
+    return {n.external_id: n for n in rows}
+
+
+def all_needs(session: Session) -> Sequence[Need]:
+    return session.scalars(select(Need).options(*_LOAD).order_by(Need.id)).all()
+
+
+def upsert_need(session: Session, existing: Need | None, values: dict[str, Any]) -> str:
+    """Create or update from import-format ``values``; see ``catalog.service.upsert_project``."""
+    if existing is not None:
+        current = to_record(existing)
+        merged = {**current, **values}
+        # organization_kind only says what kind a new organisation is; it changes no need.
+        if same_record(merged, current, ignore=("organization_kind",)):
+            return "unchanged"
+        need = existing
+    else:
+        merged = {"visibility": "public", "status": "open", **values}
+        merged.setdefault("external_id", new_external_id("KTN"))
+        need = Need(external_id=merged["external_id"])
+        session.add(need)
+
+    need.title_zh = merged.get("title_zh")
+    need.title_en = merged.get("title_en")
+    need.description_zh = merged.get("description_zh")
+    need.description_en = merged.get("description_en")
+    need.keywords = list(merged.get("keywords") or [])
+    need.city_code = merged.get("city")
+    need.min_trl = merged.get("min_trl")
+    budget = merged.get("budget_wan")
+    need.budget_wan = Decimal(str(budget)) if budget is not None else None
+    need.visibility = merged["visibility"]
+    need.status = merged["status"]
+    org_name = merged.get("organization")
+    if org_name:
+        kind = OrganizationKind(values.get("organization_kind") or OrganizationKind.enterprise)
+        need.organization = get_or_create_organization(session, org_name, kind)
+    else:
+        need.organization = None
+    if existing is not None:
+        need.industries.clear()
+        need.transfer_modes.clear()
+        session.flush()
+    need.industries = [
+        NeedIndustry(industry_code=code, position=i)
+        for i, code in enumerate(merged.get("industries") or [])
+    ]
+    need.transfer_modes = [
+        NeedTransferMode(mode=mode, position=i)
+        for i, mode in enumerate(merged.get("transfer_modes") or [])
+    ]
+    session.flush()
+    record_change(session, OutboxEntity.need, need.id, OutboxOp.upsert)
+    return "updated" if existing is not None else "created"

@@ -1,0 +1,1 @@
+"""Search: the transactional outbox that keeps the search index in step with SQL."""

@@ -1,0 +1,80 @@
+"""Builders that make valid import records and stored projects or needs in one line."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.catalog import service as catalog
+from app.catalog.models import Project
+from app.needs import service as needs
+from app.needs.models import Need
+
+_counter = itertools.count(1)
+
+
+def project_record(**fields: Any) -> dict[str, Any]:
+    n = next(_counter)
+    record: dict[str, Any] = {
+        "type": "project",
+        "external_id": f"TEST-P-{n:05d}",
+        "title_zh": f"测试用氮化镓功率器件项目{n}",
+        "title_en": f"Test GaN power device project {n}",
+        "summary_zh": "用于测试的项目摘要。",
+        "summary_en": "A project summary for tests.",
+        "keywords": ["氮化镓", "GaN"],
+        "industries": ["1.2"],
+        "trl": 6,
+        "transfer_modes": ["license"],
+        "institution": "测试大学",
+        "city": "shenzhen",
+        "target_cities": ["dongguan"],
+        "price_wan": 300,
+        "patents": [
+            {"number": f"CN2024100{n:05d}.1", "title": "一种测试方法", "status": "pending"}
+        ],
+        "status": "published",
+    }
+    record.update(fields)
+    return record
+
+
+def need_record(**fields: Any) -> dict[str, Any]:
+    n = next(_counter)
+    record: dict[str, Any] = {
+        "type": "need",
+        "external_id": f"TEST-N-{n:05d}",
+        "title_zh": f"测试需求{n}：储能电站热管理",
+        "title_en": f"Test need {n}: thermal management for storage",
+        "description_zh": "用于测试的需求描述。",
+        "keywords": ["储能"],
+        "industries": ["6.5"],
+        "city": "jiangmen",
+        "min_trl": 6,
+        "transfer_modes": ["co_development"],
+        "budget_wan": 200,
+        "organization": "测试储能有限公司",
+        "organization_kind": "enterprise",
+        "visibility": "public",
+        "status": "open",
+    }
+    record.update(fields)
+    return record
+
+
+def _values(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in record.items() if k != "type"}
+
+
+def make_project(session: Session, **fields: Any) -> Project:
+    record = project_record(**fields)
+    catalog.upsert_project(session, None, _values(record))
+    return catalog.projects_by_external_id(session, [record["external_id"]])[record["external_id"]]
+
+
+def make_need(session: Session, **fields: Any) -> Need:
+    record = need_record(**fields)
+    needs.upsert_need(session, None, _values(record))
+    return needs.needs_by_external_id(session, [record["external_id"]])[record["external_id"]]

@@ -1,0 +1,64 @@
+"""Application-wide behaviour: health, problem details for every error, production settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import ValidationError
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.config import Environment, Settings
+from app.main import create_app
+
+
+def test_health_reports_database_and_search(client: TestClient) -> None:
+    body = client.get("/api/v1/health").json()
+    assert body["status"] == "ok"
+    assert body["database"]["status"] == "ok"
+    assert body["search"]["status"] == "not_configured"
+    assert body["search"]["outbox_pending"] >= 0
+
+
+def test_unexpected_errors_are_problem_details_without_internals(
+    session_factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    app = create_app(Settings(data_dir=tmp_path))
+    app.state.sessionmaker = session_factory
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("secret internal detail")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/boom")
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "secret" not in response.text
+    assert response.json()["title"] == "Internal server error"
+
+
+def test_unknown_routes_and_methods_are_problems(client: TestClient) -> None:
+    assert client.get("/api/v1/nothing-here").headers["content-type"] == "application/problem+json"
+    response = client.delete("/api/v1/projects")
+    assert response.status_code == 405
+    assert response.json()["status"] == 405
+
+
+def test_openapi_document_is_served(client: TestClient) -> None:
+    spec = client.get("/api/v1/openapi.json").json()
+    assert "/api/v1/projects" in spec["paths"]
+    assert client.get("/docs").status_code == 200
+
+
+def test_production_refuses_the_placeholder_secret(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="KETAO_SECRET_KEY"):
+        Settings(environment=Environment.production, database_url="postgresql://x/y")
+    ok = Settings(
+        environment=Environment.production,
+        database_url="postgresql+psycopg://db/ketao",
+        secret_key="x" * 40,
+    )
+    assert ok.effective_database_url == "postgresql+psycopg://db/ketao"
+    assert Settings(data_dir=tmp_path).effective_database_url.endswith("ketao.db")

@@ -1,0 +1,83 @@
+"""The ``ketao`` command, run as a newcomer would: help, upgrade, import, export."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from app.catalog.models import Project
+from app.db import make_engine
+from tests.factories import project_record
+
+COMMANDS = [["db", "upgrade"], ["seed"], ["import"], ["export"], ["serve"]]
+
+
+def ketao(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("KETAO_")}
+    return {**environ, "KETAO_DATA_DIR": str(tmp_path / "data")}
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_every_command_has_help(command: list[str], env: dict[str, str]) -> None:
+    result = ketao(*command, "--help", env=env)
+    assert result.returncode == 0
+    assert "usage: ketao" in result.stdout
+
+
+def test_import_with_one_bad_record_exits_non_zero_and_changes_nothing(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    assert ketao("db", "upgrade", env=env).returncode == 0
+    good = tmp_path / "good.jsonl"
+    good.write_text(json.dumps(project_record(), ensure_ascii=False) + "\n", encoding="utf-8")
+    first = ketao("import", str(good), env=env)
+    assert first.returncode == 0, first.stderr
+    assert "1 created" in first.stdout
+
+    bad = tmp_path / "bad.jsonl"
+    lines = [project_record(), project_record(external_id="CLI-BAD-TRL", trl=11)]
+    bad.write_text("".join(json.dumps(r) + "\n" for r in lines), encoding="utf-8")
+    result = ketao("import", str(bad), env=env)
+    assert result.returncode == 1
+    assert "line 2 (CLI-BAD-TRL): trl:" in result.stderr
+    assert "nothing was imported" in result.stderr
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'data' / 'ketao.db'}")
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(Project)) == 1
+    engine.dispose()
+
+    out = tmp_path / "export.csv"
+    assert ketao("export", str(out), "--type", "project", env=env).returncode == 0
+    assert out.read_text(encoding="utf-8").count("\n") == 2
+
+
+def test_import_of_a_missing_file_or_unknown_format_is_a_clear_error(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    missing = ketao("import", str(tmp_path / "nope.jsonl"), env=env)
+    assert missing.returncode == 2
+    assert "nope.jsonl" in missing.stderr
+    odd = tmp_path / "data.xml"
+    odd.write_text("<x/>", encoding="utf-8")
+    result = ketao("import", str(odd), env=env)
+    assert result.returncode == 2
+    assert "--format" in result.stderr
