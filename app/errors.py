@@ -111,6 +111,8 @@ def _field_name(loc: Sequence[Any]) -> tuple[str, str]:
     location, *rest = (str(part) for part in loc)
     if location not in {"query", "path", "body", "header", "cookie"}:
         return "body", ".".join([location, *rest])
+    if location != "body":
+        return location, rest[0] if rest else ""  # "mode", not "mode.0": the parameter's name
     return location, ".".join(rest)
 
 

@@ -218,10 +218,17 @@ def upsert_need(session: Session, existing: Need | None, values: dict[str, Any])
         # organization_kind only says what kind a new organisation is; it changes no need.
         if same_record(merged, current, ignore=("organization_kind",)):
             return "unchanged"
-        need = existing
     else:
         merged = {"visibility": "public", "status": "open", **values}
         merged.setdefault("external_id", new_external_id("KTN"))
+    # Resolved before a new need joins the session: creating an organisation flushes.
+    organization = None
+    if merged.get("organization"):
+        kind = OrganizationKind(values.get("organization_kind") or OrganizationKind.enterprise)
+        organization = get_or_create_organization(session, merged["organization"], kind)
+    if existing is not None:
+        need = existing
+    else:
         need = Need(external_id=merged["external_id"])
         session.add(need)
 
@@ -236,12 +243,7 @@ def upsert_need(session: Session, existing: Need | None, values: dict[str, Any])
     need.budget_wan = Decimal(str(budget)) if budget is not None else None
     need.visibility = merged["visibility"]
     need.status = merged["status"]
-    org_name = merged.get("organization")
-    if org_name:
-        kind = OrganizationKind(values.get("organization_kind") or OrganizationKind.enterprise)
-        need.organization = get_or_create_organization(session, org_name, kind)
-    else:
-        need.organization = None
+    need.organization = organization
     if existing is not None:
         need.industries.clear()
         need.transfer_modes.clear()

@@ -22,6 +22,7 @@ def jsonl(*records: dict[str, Any]) -> str:
 
 
 def counts(session: Session) -> tuple[int, int, int]:
+    session.flush()
     return (
         session.scalar(select(func.count()).select_from(Project)) or 0,
         session.scalar(select(func.count()).select_from(Need)) or 0,

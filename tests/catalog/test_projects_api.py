@@ -103,10 +103,11 @@ def test_external_id_filter_finds_exactly_one(client: TestClient, session: Sessi
 @pytest.mark.parametrize(
     ("params", "field"),
     [
-        ({"industry": "1", "trl_min": 5}, "industry"),
-        ({"city": "shenzhen", "mode": "license"}, "city"),
-        ({"trl_min": 6}, "mode"),
+        ({"trl_min": 5}, "industry"),
+        ({"mode": "license"}, "city"),
+        ({"trl_min": 6, "industry": "1"}, "mode"),
         ({"industry": "7"}, "trl"),
+        ({"city": "shenzhen", "mode": "equity"}, "industry"),
     ],
 )
 def test_facet_counts_agree_with_the_filters(
@@ -121,6 +122,13 @@ def test_facet_counts_agree_with_the_filters(
         if field == "trl":
             narrowed["trl_max"] = value
         assert _get(client, **narrowed)["total"] == count, (field, value)
+
+
+def test_a_facet_under_its_own_filter_counts_the_whole_result(client: TestClient) -> None:
+    body = _get(client, industry="1")
+    assert body["facets"]["industry"]["1"] == body["total"]
+    body = _get(client, city="hetao")
+    assert body["facets"]["city"]["hetao"] == body["total"]
 
 
 def test_sort_by_trl_and_price(client: TestClient) -> None:
