@@ -14,6 +14,7 @@ from app.db import make_engine, make_sessionmaker
 from app.errors import install_error_handlers
 from app.geo.router import router as geo_router
 from app.needs.router import router as needs_router
+from app.openapi import install_openapi
 
 API_PREFIX = "/api/v1"
 
@@ -55,4 +56,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(projects_router)
     api.include_router(needs_router)
     app.include_router(api)
+    install_openapi(app)
     return app

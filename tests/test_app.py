@@ -46,10 +46,23 @@ def test_unknown_routes_and_methods_are_problems(client: TestClient) -> None:
     assert response.json()["status"] == 405
 
 
-def test_openapi_document_is_served(client: TestClient) -> None:
+def test_openapi_documents_errors_as_problem_details(client: TestClient) -> None:
     spec = client.get("/api/v1/openapi.json").json()
-    assert "/api/v1/projects" in spec["paths"]
     assert client.get("/docs").status_code == 200
+    listing = spec["paths"]["/api/v1/projects"]["get"]["responses"]
+    assert listing["422"]["content"] == {
+        "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+    }
+    detail = spec["paths"]["/api/v1/projects/{project_id}"]["get"]["responses"]
+    assert "application/problem+json" in detail["404"]["content"]
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+    assert "FieldError" in spec["components"]["schemas"]
+
+
+def test_timestamps_carry_their_offset(client: TestClient) -> None:
+    item = client.get("/api/v1/projects", params={"per_page": 1}).json()["items"][0]
+    for key in ("created_at", "updated_at", "published_at"):
+        assert item[key].endswith(("+00:00", "Z")), item[key]
 
 
 def test_production_refuses_the_placeholder_secret(tmp_path: Path) -> None:

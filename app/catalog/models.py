@@ -9,7 +9,6 @@ from decimal import Decimal
 from sqlalchemy import (
     JSON,
     CheckConstraint,
-    DateTime,
     ForeignKey,
     Integer,
     Numeric,
@@ -19,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Base, TimestampMixin, check_in
+from app.db import Base, TimestampMixin, UTCDateTime, check_in
 from app.geo.taxonomy import TransferMode
 
 
@@ -59,7 +58,7 @@ class Project(TimestampMixin, Base):
     city_code: Mapped[str | None] = mapped_column(ForeignKey("cities.code"), index=True)
     price_wan: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     status: Mapped[str] = mapped_column(String(24), default=ProjectStatus.draft, index=True)
-    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     industries: Mapped[list[ProjectIndustry]] = relationship(
