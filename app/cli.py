@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -11,10 +13,33 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Environment, get_settings
 from app.db import make_engine, make_sessionmaker, session_scope
+from app.search.backend import INDEXES, SearchUnavailableError
+from app.search.indexer import retry_now
+from app.search.service import SearchEngine, make_search_engine
 
 
 def _session_factory() -> sessionmaker[Session]:
-    return make_sessionmaker(make_engine(get_settings().effective_database_url))
+    return make_sessionmaker(make_engine(get_settings().effective_database_url), write=True)
+
+
+def _search_engine(factory: sessionmaker[Session]) -> SearchEngine:
+    """The engine for a command: it indexes right after each commit, in this process."""
+    engine = make_search_engine(get_settings(), factory, background=False)
+    try:
+        engine.backend.ensure()
+    except SearchUnavailableError as exc:  # writes go on; the outbox keeps every change
+        print(f"search: engine unavailable ({exc}); changes wait in the outbox", file=sys.stderr)
+    return engine
+
+
+def _index_after(engine: SearchEngine) -> None:
+    status = engine.indexer.status()
+    if status.pending:
+        print(
+            f"search: {status.pending} change(s) wait in the outbox "
+            f"(last error: {status.last_error}); `ketao index drain` retries",
+            file=sys.stderr,
+        )
 
 
 def cmd_db_upgrade(_: argparse.Namespace) -> int:
@@ -48,9 +73,12 @@ def cmd_seed(_: argparse.Namespace) -> int:
     if settings.environment is Environment.production:
         print("ketao seed: refusing to load demo accounts in production", file=sys.stderr)
         return 2
-    with session_scope(_session_factory()) as session:
+    factory = _session_factory()
+    search = _search_engine(factory)
+    with session_scope(factory) as session:
         report = load_demo(session, settings.seed_dir)
     print(f"seeded: {report.summary()}")
+    _index_after(search)
     return 0
 
 
@@ -66,8 +94,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         print(f"ketao import: {exc}", file=sys.stderr)
         return 2
+    factory = _session_factory()
+    search = _search_engine(factory)
     try:
-        with session_scope(_session_factory()) as session:
+        with session_scope(factory) as session:
             report = import_text(session, text, fmt)
     except ImportRejectedError as exc:
         print(f"ketao import: {path.name}: {exc.detail}", file=sys.stderr)
@@ -77,6 +107,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(f"  line {err.line}{who}: {where}{err.message}", file=sys.stderr)
         return 1
     print(f"imported {path.name}: {report.summary()}")
+    _index_after(search)
     return 0
 
 
@@ -96,6 +127,60 @@ def cmd_export(args: argparse.Namespace) -> int:
         text = export_text(session, fmt, types)  # type: ignore[arg-type]
     path.write_text(text, encoding="utf-8")
     print(f"exported to {path}")
+    return 0
+
+
+def cmd_index_drain(_: argparse.Namespace) -> int:
+    """Index every change waiting in the search outbox (retrying failed ones now)."""
+    factory = _session_factory()
+    search = _search_engine(factory)
+    with session_scope(factory) as session:
+        retry_now(session)
+    report = search.indexer.drain()
+    print(f"indexed {report.indexed}, deleted {report.deleted}, failed {report.failed}")
+    _index_after(search)
+    return 1 if report.failed else 0
+
+
+def cmd_index_status(args: argparse.Namespace) -> int:
+    """Show the search backlog: pending changes, lag, the last error."""
+    factory = _session_factory()
+    search = make_search_engine(get_settings(), factory, background=False)
+    status = search.indexer.status()
+    try:
+        search.backend.ping()
+        counts = {i: search.backend.count(i) for i in INDEXES}
+        engine = "ok"
+    except SearchUnavailableError as exc:
+        counts, engine = {}, f"unavailable: {exc}"
+    body = {
+        "backend": search.backend.name,
+        "engine": engine,
+        "documents": counts,
+        "pending": status.pending,
+        "failing": status.failing,
+        "oldest_pending_at": status.oldest_pending_at.isoformat()
+        if status.oldest_pending_at
+        else None,
+        "lag_seconds": round(status.lag_seconds, 1),
+        "last_error": status.last_error,
+    }
+    if args.json:
+        print(json.dumps(body, ensure_ascii=False))
+    else:
+        for key, value in body.items():
+            print(f"{key:18s} {value}")
+    return 0
+
+
+def cmd_index_rebuild(_: argparse.Namespace) -> int:
+    """Rebuild the search indexes from SQL into new ones and swap them in (no downtime)."""
+    factory = _session_factory()
+    search = _search_engine(factory)
+    started = time.perf_counter()
+    counts = search.indexer.rebuild()
+    took = time.perf_counter() - started
+    print(f"rebuilt {', '.join(f'{k}: {v}' for k, v in counts.items())} in {took:.1f} s")
     return 0
 
 
@@ -126,6 +211,18 @@ def build_parser() -> argparse.ArgumentParser:
         "upgrade", help=cmd_db_upgrade.__doc__, description=cmd_db_upgrade.__doc__
     )
     up.set_defaults(func=cmd_db_upgrade)
+
+    index = sub.add_parser("index", help="the search index: status, drain, rebuild")
+    index_sub = index.add_subparsers(dest="index_command", required=True, metavar="ACTION")
+    for name, fn in (
+        ("drain", cmd_index_drain),
+        ("status", cmd_index_status),
+        ("rebuild", cmd_index_rebuild),
+    ):
+        action = index_sub.add_parser(name, help=fn.__doc__, description=fn.__doc__)
+        action.set_defaults(func=fn)
+        if name == "status":
+            action.add_argument("--json", action="store_true", help="print JSON")
 
     seed = sub.add_parser("seed", help=cmd_seed.__doc__, description=cmd_seed.__doc__)
     seed.set_defaults(func=cmd_seed)

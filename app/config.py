@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     seed_dir: Path = Field(default=REPO_ROOT / "seed")
     meili_url: str | None = None
     meili_key: str | None = None
+    meili_index_prefix: str = "ketao_"
     secret_key: str = PLACEHOLDER_SECRET
     log_level: str = "info"
 

@@ -10,7 +10,8 @@ from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.search.outbox import pending_count
+from app.search.backend import SearchUnavailableError
+from app.search.service import SearchEngine
 
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["health"])
@@ -22,9 +23,12 @@ class DatabaseHealth(BaseModel):
 
 
 class SearchHealth(BaseModel):
-    status: Literal["ok", "not_configured", "unavailable"]
-    backend: str | None
+    status: Literal["ok", "lagging", "unavailable"]
+    backend: str
     outbox_pending: int | None
+    outbox_failing: int | None
+    lag_seconds: float | None
+    last_error: str | None
 
 
 class Health(BaseModel):
@@ -33,23 +37,48 @@ class Health(BaseModel):
     search: SearchHealth
 
 
+LAG_WARNING_SECONDS = 60.0
+
+
 @router.get("/health", response_model=Health, responses={503: {"model": Health}})
 def health(request: Request, response: Response) -> Health:
-    """200 when the database answers; 503 (with the same body) when it does not."""
+    """200 when the database answers (``degraded`` when search is down or behind); else 503."""
     factory = request.app.state.sessionmaker
+    search: SearchEngine = request.app.state.search
     backend = factory.kw["bind"].dialect.name
     try:
         with factory() as session:
             session.execute(text("SELECT 1"))
-            pending: int | None = pending_count(session)
         database = DatabaseHealth(status="ok", backend=backend)
     except SQLAlchemyError:
         logger.exception("health check: database unavailable")
-        database = DatabaseHealth(status="unavailable", backend=backend)
-        pending = None
-    # No search engine is wired in yet: changes wait in the outbox for the indexer.
-    search = SearchHealth(status="not_configured", backend=None, outbox_pending=pending)
-    if database.status != "ok":
         response.status_code = 503
-        return Health(status="unavailable", database=database, search=search)
-    return Health(status="ok", database=database, search=search)
+        database = DatabaseHealth(status="unavailable", backend=backend)
+        search_health = SearchHealth(
+            status="unavailable",
+            backend=search.backend.name,
+            outbox_pending=None,
+            outbox_failing=None,
+            lag_seconds=None,
+            last_error=None,
+        )
+        return Health(status="unavailable", database=database, search=search_health)
+    outbox = search.indexer.status()
+    try:
+        search.backend.ping()
+        state: Literal["ok", "lagging", "unavailable"] = (
+            "lagging" if outbox.failing or outbox.lag_seconds > LAG_WARNING_SECONDS else "ok"
+        )
+    except SearchUnavailableError:
+        logger.warning("health check: search engine unavailable")
+        state = "unavailable"
+    search_health = SearchHealth(
+        status=state,
+        backend=search.backend.name,
+        outbox_pending=outbox.pending,
+        outbox_failing=outbox.failing,
+        lag_seconds=round(outbox.lag_seconds, 3),
+        last_error=outbox.last_error,
+    )
+    overall: Literal["ok", "degraded"] = "ok" if state == "ok" else "degraded"
+    return Health(status=overall, database=database, search=search_health)

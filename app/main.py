@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,6 +16,11 @@ from app.errors import install_error_handlers
 from app.geo.router import router as geo_router
 from app.needs.router import router as needs_router
 from app.openapi import install_openapi
+from app.search.backend import SearchUnavailableError
+from app.search.router import router as search_router
+from app.search.service import make_search_engine
+
+logger = logging.getLogger(__name__)
 
 API_PREFIX = "/api/v1"
 
@@ -35,9 +41,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return
         engine = make_engine(settings.effective_database_url)
         app.state.sessionmaker = make_sessionmaker(engine)
+        app.state.write_sessionmaker = factory = make_sessionmaker(engine, write=True)
+        search = make_search_engine(settings, factory, background=True)
+        app.state.search = search
+        try:
+            search.start()
+        except SearchUnavailableError:
+            logger.exception("search engine unavailable at start-up; searches fall back to SQL")
         try:
             yield
         finally:
+            search.stop()
             engine.dispose()
 
     app = FastAPI(
@@ -55,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(geo_router)
     api.include_router(projects_router)
     api.include_router(needs_router)
+    api.include_router(search_router)
     app.include_router(api)
     install_openapi(app)
     return app

@@ -7,6 +7,7 @@ The suite runs on SQLite by default and on PostgreSQL when ``KETAO_TEST_DATABASE
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +22,10 @@ from app.config import REPO_ROOT, Settings
 from app.db import make_engine
 from app.demo import load_demo
 from app.main import create_app
+from app.search.analysis import Analyzer
+from app.search.embedded import EmbeddedBackend
+from app.search.indexer import Indexer
+from app.search.service import SearchEngine, dictionary_terms, load_analyzer, make_search_engine
 
 
 def alembic_config(connection: Connection) -> Config:
@@ -82,9 +87,55 @@ def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
+@pytest.fixture(scope="session")
+def analyzer(engine: Engine) -> Analyzer:
+    with Session(engine) as session:
+        return load_analyzer(REPO_ROOT / "seed", dictionary_terms(session))
+
+
+@pytest.fixture(scope="session")
+def baseline_index(
+    engine: Engine, analyzer: Analyzer, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """The seeded database indexed once; each test gets a copy of this data directory."""
+    data_dir = tmp_path_factory.mktemp("baseline")
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    indexer = Indexer(factory, EmbeddedBackend(data_dir, analyzer))
+    indexer.drain()
+    indexer.backend.close()
+    return data_dir
+
+
 @pytest.fixture
-def client(session_factory: sessionmaker[Session], tmp_path: Path) -> Iterator[TestClient]:
+def search_engine(
+    session_factory: sessionmaker[Session],
+    analyzer: Analyzer,
+    baseline_index: Path,
+    tmp_path: Path,
+) -> Iterator[SearchEngine]:
+    """The embedded engine on a copy of the baseline index; it drains right after commits."""
+    data_dir = tmp_path / "data"
+    shutil.copytree(baseline_index, data_dir)
+    settings = Settings(data_dir=data_dir)
+    search = make_search_engine(
+        settings,
+        session_factory,
+        background=False,
+        analyzer=analyzer,
+        backend=EmbeddedBackend(data_dir, analyzer),
+    )
+    search.backend.ensure()
+    yield search
+    search.backend.close()
+
+
+@pytest.fixture
+def client(
+    session_factory: sessionmaker[Session], search_engine: SearchEngine, tmp_path: Path
+) -> Iterator[TestClient]:
     app = create_app(Settings(data_dir=tmp_path))
     app.state.sessionmaker = session_factory
+    app.state.write_sessionmaker = session_factory
+    app.state.search = search_engine
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client

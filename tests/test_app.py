@@ -17,8 +17,14 @@ def test_health_reports_database_and_search(client: TestClient) -> None:
     body = client.get("/api/v1/health").json()
     assert body["status"] == "ok"
     assert body["database"]["status"] == "ok"
-    assert body["search"]["status"] == "not_configured"
-    assert body["search"]["outbox_pending"] >= 0
+    assert body["search"] == {
+        "status": "ok",
+        "backend": "embedded",
+        "outbox_pending": 0,
+        "outbox_failing": 0,
+        "lag_seconds": 0.0,
+        "last_error": None,
+    }
 
 
 def test_unexpected_errors_are_problem_details_without_internals(
@@ -26,6 +32,7 @@ def test_unexpected_errors_are_problem_details_without_internals(
 ) -> None:
     app = create_app(Settings(data_dir=tmp_path))
     app.state.sessionmaker = session_factory
+    app.state.write_sessionmaker = session_factory
 
     @app.get("/boom")
     def boom() -> None:

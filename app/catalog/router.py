@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 
 from app.catalog import schemas, service
 from app.catalog.models import ProjectStatus
-from app.deps import SessionDep
+from app.deps import SearchDep, SessionDep
 from app.errors import Problem
 from app.geo.service import reference_codes
 from app.geo.taxonomy import TRL_MAX, TRL_MIN, TransferMode
@@ -26,6 +26,7 @@ TrlQuery = Annotated[int | None, Query(ge=TRL_MIN, le=TRL_MAX)]
 )
 def list_projects(
     session: SessionDep,
+    search: SearchDep,
     q: Annotated[str | None, Query(max_length=200, description="Free text")] = None,
     industry: Annotated[
         list[str] | None,
@@ -39,7 +40,10 @@ def list_projects(
     mode: Annotated[list[TransferMode] | None, Query(description="Transfer mode")] = None,
     status: Annotated[ProjectStatus | None, Query()] = None,
     external_id: Annotated[str | None, Query(max_length=64)] = None,
-    sort: Annotated[schemas.ProjectSort, Query()] = schemas.ProjectSort.newest,
+    sort: Annotated[
+        schemas.ProjectSort | None,
+        Query(description="Default: relevance with q, newest without"),
+    ] = None,
     page: PageQuery = 1,
     per_page: PerPageQuery = 20,
 ) -> schemas.ProjectList:
@@ -54,7 +58,13 @@ def list_projects(
         external_id=external_id,
     )
     return service.list_projects(
-        session, reference_codes(session), filters, sort=sort, page=page, per_page=per_page
+        session,
+        reference_codes(session),
+        filters,
+        sort=sort,
+        page=page,
+        per_page=per_page,
+        search=search,
     )
 
 

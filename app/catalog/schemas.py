@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from app.listing import FacetCounts
 
@@ -39,15 +40,45 @@ class ProjectPublic(BaseModel):
     published_at: dt.datetime | None
 
 
+class ProjectListItem(ProjectPublic):
+    """A project in a list; a free-text search adds its score and highlighted snippets.
+
+    ``highlight`` maps a field (``title_zh``, ``summary_en``, ``keywords``…) to its text,
+    HTML-escaped, with the matches in ``<mark>``.
+    """
+
+    score: float | None = None
+    highlight: dict[str, str] | None = None
+
+
 class ProjectList(BaseModel):
-    items: list[ProjectPublic]
+    items: list[ProjectListItem]
     total: int
     page: int
     per_page: int
     facets: FacetCounts
+    degraded: bool = Field(
+        default=False, description="The search engine was down; SQL answered instead"
+    )
+    matched: Literal["all", "any"] | None = Field(
+        default=None, description="With q: whether every word matched, or (none did) any"
+    )
+
+
+class ProjectSuggestion(BaseModel):
+    id: int
+    external_id: str
+    title_zh: str | None
+    title_en: str | None
+    highlight: str | None
+
+
+class SuggestionList(BaseModel):
+    items: list[ProjectSuggestion]
 
 
 class ProjectSort(enum.StrEnum):
+    relevance = "relevance"
     newest = "newest"
     oldest = "oldest"
     trl_desc = "trl_desc"

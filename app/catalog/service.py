@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -34,8 +35,21 @@ from app.listing import (
     ilike_any,
     total_of,
 )
+from app.search.backend import (
+    SearchDoc,
+    SearchFilters,
+    SearchRequest,
+    SearchSort,
+    SearchUnavailableError,
+)
+from app.search.highlight import Highlighter
 from app.search.models import OutboxEntity, OutboxOp
 from app.search.outbox import record_change
+
+if TYPE_CHECKING:  # the search service's indexer reads projects through this module
+    from app.search.service import SearchEngine
+
+logger = logging.getLogger(__name__)
 
 _LOAD = (
     selectinload(Project.industries),
@@ -71,10 +85,16 @@ def visible_to_public() -> Any:
     return Project.status == ProjectStatus.published
 
 
-def _conditions(filters: ProjectFilters, refs: ReferenceCodes) -> list[Any]:
+def _checked(filters: ProjectFilters, refs: ReferenceCodes) -> tuple[list[str], list[str]]:
+    """The filter's industry and city codes, each known; a 422 naming the parameter if not."""
     check_range(filters.trl_min, filters.trl_max, "trl_min", "trl_max")
     industries = check_codes(filters.industry, refs.industries, "industry", "industry")
     cities = check_codes(filters.city, refs.cities, "city", "city or zone")
+    return industries, cities
+
+
+def _conditions(filters: ProjectFilters, refs: ReferenceCodes) -> list[Any]:
+    industries, cities = _checked(filters, refs)
     conditions: list[Any] = [visible_to_public()]
     if filters.status is not None:
         conditions.append(Project.status == filters.status)
@@ -155,27 +175,161 @@ def list_projects(
     refs: ReferenceCodes,
     filters: ProjectFilters,
     *,
-    sort: schemas.ProjectSort,
+    sort: schemas.ProjectSort | None,
+    page: int,
+    per_page: int,
+    search: SearchEngine | None = None,
+) -> schemas.ProjectList:
+    """Free text goes to the search engine; without it (or with the engine down) SQL answers."""
+    if filters.q and filters.q.strip() and search is not None:
+        try:
+            return _search_projects(session, refs, filters, search, sort, page, per_page)
+        except SearchUnavailableError as exc:
+            logger.warning("search unavailable, answering from SQL: %s", exc)
+            result = _sql_list(session, refs, filters, sort, page, per_page)
+            result.degraded = True
+            return result
+    return _sql_list(session, refs, filters, sort, page, per_page)
+
+
+def _sql_list(
+    session: Session,
+    refs: ReferenceCodes,
+    filters: ProjectFilters,
+    sort: schemas.ProjectSort | None,
     page: int,
     per_page: int,
 ) -> schemas.ProjectList:
     ids = select(Project.id).where(and_(*_conditions(filters, refs)))
     total = total_of(session, ids)
+    order = _ORDER.get(sort or schemas.ProjectSort.newest, _ORDER[schemas.ProjectSort.newest])
     rows = session.scalars(
         select(Project)
         .where(Project.id.in_(ids))
         .options(*_LOAD)
-        .order_by(*_ORDER[sort])
+        .order_by(*order)
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
     return schemas.ProjectList(
-        items=[to_public(p) for p in rows],
+        items=[schemas.ProjectListItem(**to_public(p).model_dump()) for p in rows],
         total=total,
         page=page,
         per_page=per_page,
         facets=_facets(session, ids),
     )
+
+
+def public_search_filters(
+    filters: ProjectFilters, industries: Sequence[str], cities: Sequence[str]
+) -> SearchFilters | None:
+    """What an anonymous reader may search; None when the filters exclude everything."""
+    if filters.status is not None and filters.status != ProjectStatus.published:
+        return None
+    return SearchFilters(
+        industry=tuple(industries),
+        city=tuple(cities),
+        trl_min=filters.trl_min,
+        trl_max=filters.trl_max,
+        mode=tuple(m.value for m in filters.mode),
+        status=(ProjectStatus.published.value,),
+        external_id=filters.external_id,
+    )
+
+
+def _search_projects(
+    session: Session,
+    refs: ReferenceCodes,
+    filters: ProjectFilters,
+    search: SearchEngine,
+    sort: schemas.ProjectSort | None,
+    page: int,
+    per_page: int,
+) -> schemas.ProjectList:
+    industries, cities = _checked(filters, refs)
+    search_filters = public_search_filters(filters, industries, cities)
+    q = (filters.q or "").strip()
+    if search_filters is None:
+        return schemas.ProjectList(
+            items=[], total=0, page=page, per_page=per_page, facets=FacetCounts()
+        )
+    request = SearchRequest(
+        q=q,
+        filters=search_filters,
+        sort=SearchSort(sort.value) if sort else SearchSort.relevance,
+        offset=(page - 1) * per_page,
+        limit=per_page,
+        facets=True,
+    )
+    result, matched = search.search("projects", request)
+    by_id = {
+        p.id: p
+        for p in session.scalars(
+            select(Project).where(Project.id.in_([h.id for h in result.hits])).options(*_LOAD)
+        )
+    }
+    marker = search.highlighter(q)
+    items = []
+    for hit in result.hits:
+        project = by_id.get(hit.id)
+        if project is None or project.status != ProjectStatus.published:
+            continue  # changed since it was indexed; the outbox is catching up
+        items.append(
+            schemas.ProjectListItem(
+                **to_public(project).model_dump(),
+                score=hit.score,
+                highlight=_highlight(marker, project),
+            )
+        )
+    return schemas.ProjectList(
+        items=items,
+        total=result.total,
+        page=page,
+        per_page=per_page,
+        facets=FacetCounts(**result.facets),
+        matched=matched,
+    )
+
+
+def _highlight(marker: Highlighter, project: Project) -> dict[str, str]:
+    fields = {
+        "title_zh": marker.highlight(project.title_zh),
+        "title_en": marker.highlight(project.title_en),
+        "summary_zh": marker.highlight(project.summary_zh, window=120),
+        "summary_en": marker.highlight(project.summary_en, window=240),
+        "keywords": marker.highlight(", ".join(project.keywords)),
+    }
+    return {k: v for k, v in fields.items() if v}
+
+
+def suggest(
+    session: Session, search: SearchEngine, q: str, limit: int
+) -> list[schemas.ProjectSuggestion]:
+    """Titles for search-as-you-type: published projects only."""
+    hits = search.suggest(
+        "projects", q, SearchFilters(status=(ProjectStatus.published.value,)), limit
+    )
+    rows = {
+        row.id: row
+        for row in session.execute(
+            select(Project.id, Project.external_id, Project.title_zh, Project.title_en).where(
+                Project.id.in_([h.id for h in hits]),
+                visible_to_public(),
+            )
+        )
+    }
+    marker = search.highlighter(q)
+    return [
+        schemas.ProjectSuggestion(
+            id=row.id,
+            external_id=row.external_id,
+            title_zh=row.title_zh,
+            title_en=row.title_en,
+            highlight=marker.highlight(row.title_zh) or marker.highlight(row.title_en),
+        )
+        for hit in hits
+        if (row := rows.get(hit.id)) is not None
+    ]
 
 
 def get_public_project(session: Session, project_id: int) -> schemas.ProjectPublic:
@@ -333,3 +487,53 @@ def upsert_project(session: Session, existing: Project | None, values: dict[str,
     session.flush()
     record_change(session, OutboxEntity.project, project.id, OutboxOp.upsert)
     return "updated" if existing is not None else "created"
+
+
+# --- what the search index holds of a project ---
+
+
+def to_search_doc(project: Project) -> SearchDoc:
+    codes = [i.industry_code for i in project.industries]
+    cities = [project.city_code] if project.city_code else []
+    cities += [c.city_code for c in project.target_cities]
+    return SearchDoc(
+        id=project.id,
+        external_id=project.external_id,
+        title_zh=project.title_zh or "",
+        title_en=project.title_en or "",
+        keywords=tuple(project.keywords),
+        body_zh=project.summary_zh or "",
+        body_en=project.summary_en or "",
+        org=project.institution or "",
+        industry=tuple(dict.fromkeys([*codes, *(c.split(".")[0] for c in codes)])),
+        city=tuple(dict.fromkeys(cities)),
+        trl=project.trl,
+        mode=tuple(m.mode for m in project.transfer_modes),
+        status=project.status,
+        price=float(project.price_wan) if project.price_wan is not None else None,
+        created=int(project.created_at.timestamp() * 1_000_000),
+    )
+
+
+def search_docs(session: Session, ids: Sequence[int]) -> dict[int, SearchDoc]:
+    """The documents for these ids; an id with no project is absent (to be deleted)."""
+    rows = session.scalars(select(Project).where(Project.id.in_(ids)).options(*_LOAD))
+    return {p.id: to_search_doc(p) for p in rows}
+
+
+def iter_search_docs(session: Session, batch: int = 2000) -> Iterator[SearchDoc]:
+    """Every project as a search document, read in batches (for a rebuild)."""
+    last = 0
+    while True:
+        rows = session.scalars(
+            select(Project)
+            .where(Project.id > last)
+            .options(*_LOAD)
+            .order_by(Project.id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            return
+        yield from (to_search_doc(p) for p in rows)
+        last = rows[-1].id
+        session.expunge_all()

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from app.deps import SessionDep
+from app.deps import SearchDep, SessionDep
 from app.errors import Problem
 from app.geo.service import reference_codes
 from app.geo.taxonomy import TransferMode
@@ -24,6 +24,7 @@ router = APIRouter(prefix="/needs", tags=["needs"])
 )
 def list_needs(
     session: SessionDep,
+    search: SearchDep,
     q: Annotated[str | None, Query(max_length=200, description="Free text")] = None,
     industry: Annotated[
         list[str] | None,
@@ -33,7 +34,10 @@ def list_needs(
     mode: Annotated[list[TransferMode] | None, Query(description="Transfer mode")] = None,
     status: Annotated[NeedStatus | None, Query()] = None,
     external_id: Annotated[str | None, Query(max_length=64)] = None,
-    sort: Annotated[schemas.NeedSort, Query()] = schemas.NeedSort.newest,
+    sort: Annotated[
+        schemas.NeedSort | None,
+        Query(description="Default: relevance with q, newest without"),
+    ] = None,
     page: PageQuery = 1,
     per_page: PerPageQuery = 20,
 ) -> schemas.NeedList:
@@ -46,7 +50,13 @@ def list_needs(
         external_id=external_id,
     )
     return service.list_needs(
-        session, reference_codes(session), filters, sort=sort, page=page, per_page=per_page
+        session,
+        reference_codes(session),
+        filters,
+        sort=sort,
+        page=page,
+        per_page=per_page,
+        search=search,
     )
 
 

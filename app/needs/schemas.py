@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from app.listing import FacetCounts
 
@@ -37,15 +38,27 @@ class NeedPublic(BaseModel):
     updated_at: dt.datetime
 
 
+class NeedListItem(NeedPublic):
+    """A need in a list; a free-text search adds its score and highlighted snippets."""
+
+    score: float | None = None
+    highlight: dict[str, str] | None = None
+
+
 class NeedList(BaseModel):
-    items: list[NeedPublic]
+    items: list[NeedListItem]
     total: int
     page: int
     per_page: int
     facets: FacetCounts
+    degraded: bool = Field(
+        default=False, description="The search engine was down; SQL answered instead"
+    )
+    matched: Literal["all", "any"] | None = None
 
 
 class NeedSort(enum.StrEnum):
+    relevance = "relevance"
     newest = "newest"
     oldest = "oldest"
     budget_desc = "budget_desc"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, select
 from sqlalchemy.orm import Session, selectinload
@@ -27,8 +28,20 @@ from app.listing import (
 )
 from app.needs import schemas
 from app.needs.models import Need, NeedIndustry, NeedStatus, NeedTransferMode, NeedVisibility
+from app.search.backend import (
+    SearchDoc,
+    SearchFilters,
+    SearchRequest,
+    SearchSort,
+    SearchUnavailableError,
+)
 from app.search.models import OutboxEntity, OutboxOp
 from app.search.outbox import record_change
+
+if TYPE_CHECKING:  # the search service's indexer reads needs through this module
+    from app.search.service import SearchEngine
+
+logger = logging.getLogger(__name__)
 
 _LOAD = (
     selectinload(Need.industries),
@@ -59,9 +72,14 @@ def visible_to_public() -> Any:
     return and_(Need.visibility == NeedVisibility.public, Need.status == NeedStatus.open)
 
 
-def _conditions(filters: NeedFilters, refs: ReferenceCodes) -> list[Any]:
+def _checked(filters: NeedFilters, refs: ReferenceCodes) -> tuple[list[str], list[str]]:
     industries = check_codes(filters.industry, refs.industries, "industry", "industry")
     cities = check_codes(filters.city, refs.cities, "city", "city or zone")
+    return industries, cities
+
+
+def _conditions(filters: NeedFilters, refs: ReferenceCodes) -> list[Any]:
+    industries, cities = _checked(filters, refs)
     conditions: list[Any] = [visible_to_public()]
     if filters.status is not None:
         conditions.append(Need.status == filters.status)
@@ -116,26 +134,124 @@ def list_needs(
     refs: ReferenceCodes,
     filters: NeedFilters,
     *,
-    sort: schemas.NeedSort,
+    sort: schemas.NeedSort | None,
+    page: int,
+    per_page: int,
+    search: SearchEngine | None = None,
+) -> schemas.NeedList:
+    """Free text goes to the search engine; without it (or with the engine down) SQL answers."""
+    if filters.q and filters.q.strip() and search is not None:
+        try:
+            return _search_needs(session, refs, filters, search, sort, page, per_page)
+        except SearchUnavailableError as exc:
+            logger.warning("search unavailable, answering from SQL: %s", exc)
+            result = _sql_list(session, refs, filters, sort, page, per_page)
+            result.degraded = True
+            return result
+    return _sql_list(session, refs, filters, sort, page, per_page)
+
+
+def _sql_list(
+    session: Session,
+    refs: ReferenceCodes,
+    filters: NeedFilters,
+    sort: schemas.NeedSort | None,
     page: int,
     per_page: int,
 ) -> schemas.NeedList:
     ids = select(Need.id).where(and_(*_conditions(filters, refs)))
+    order = _ORDER.get(sort or schemas.NeedSort.newest, _ORDER[schemas.NeedSort.newest])
     rows = session.scalars(
         select(Need)
         .where(Need.id.in_(ids))
         .options(*_LOAD)
-        .order_by(*_ORDER[sort])
+        .order_by(*order)
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
     return schemas.NeedList(
-        items=[to_public(n) for n in rows],
+        items=[schemas.NeedListItem(**to_public(n).model_dump()) for n in rows],
         total=total_of(session, ids),
         page=page,
         per_page=per_page,
         facets=_facets(session, ids),
     )
+
+
+def _search_needs(
+    session: Session,
+    refs: ReferenceCodes,
+    filters: NeedFilters,
+    search: SearchEngine,
+    sort: schemas.NeedSort | None,
+    page: int,
+    per_page: int,
+) -> schemas.NeedList:
+    industries, cities = _checked(filters, refs)
+    empty = schemas.NeedList(items=[], total=0, page=page, per_page=per_page, facets=FacetCounts())
+    if filters.status is not None and filters.status != NeedStatus.open:
+        return empty
+    q = (filters.q or "").strip()
+    request = SearchRequest(
+        q=q,
+        filters=SearchFilters(
+            industry=tuple(industries),
+            city=tuple(cities),
+            mode=tuple(m.value for m in filters.mode),
+            status=(NeedStatus.open.value,),
+            visibility=(NeedVisibility.public.value,),
+            external_id=filters.external_id,
+        ),
+        sort=_SEARCH_SORT[sort] if sort else SearchSort.relevance,
+        offset=(page - 1) * per_page,
+        limit=per_page,
+        facets=True,
+    )
+    result, matched = search.search("needs", request)
+    by_id = {
+        n.id: n
+        for n in session.scalars(
+            select(Need)
+            .where(Need.id.in_([h.id for h in result.hits]), visible_to_public())
+            .options(*_LOAD)
+        )
+    }
+    marker = search.highlighter(q)
+    items = [
+        schemas.NeedListItem(
+            **to_public(need).model_dump(),
+            score=hit.score,
+            highlight={
+                k: v
+                for k, v in {
+                    "title_zh": marker.highlight(need.title_zh),
+                    "title_en": marker.highlight(need.title_en),
+                    "description_zh": marker.highlight(need.description_zh, window=120),
+                    "description_en": marker.highlight(need.description_en, window=240),
+                }.items()
+                if v
+            },
+        )
+        for hit in result.hits
+        if (need := by_id.get(hit.id)) is not None
+    ]
+    return schemas.NeedList(
+        items=items,
+        total=result.total,
+        page=page,
+        per_page=per_page,
+        facets=FacetCounts(**result.facets),
+        matched=matched,
+    )
+
+
+_SEARCH_SORT = {
+    schemas.NeedSort.relevance: SearchSort.relevance,
+    schemas.NeedSort.newest: SearchSort.newest,
+    schemas.NeedSort.oldest: SearchSort.oldest,
+    schemas.NeedSort.budget_desc: SearchSort.price_desc,
+    schemas.NeedSort.budget_asc: SearchSort.price_asc,
+}
 
 
 def get_public_need(session: Session, need_id: int) -> schemas.NeedPublic:
@@ -259,3 +375,46 @@ def upsert_need(session: Session, existing: Need | None, values: dict[str, Any])
     session.flush()
     record_change(session, OutboxEntity.need, need.id, OutboxOp.upsert)
     return "updated" if existing is not None else "created"
+
+
+# --- what the search index holds of a need ---
+
+
+def to_search_doc(need: Need) -> SearchDoc:
+    codes = [i.industry_code for i in need.industries]
+    return SearchDoc(
+        id=need.id,
+        external_id=need.external_id,
+        title_zh=need.title_zh or "",
+        title_en=need.title_en or "",
+        keywords=tuple(need.keywords),
+        body_zh=need.description_zh or "",
+        body_en=need.description_en or "",
+        org=need.organization.name if need.organization else "",
+        industry=tuple(dict.fromkeys([*codes, *(c.split(".")[0] for c in codes)])),
+        city=(need.city_code,) if need.city_code else (),
+        trl=need.min_trl,
+        mode=tuple(m.mode for m in need.transfer_modes),
+        status=need.status,
+        visibility=need.visibility,
+        price=float(need.budget_wan) if need.budget_wan is not None else None,
+        created=int(need.created_at.timestamp() * 1_000_000),
+    )
+
+
+def search_docs(session: Session, ids: Sequence[int]) -> dict[int, SearchDoc]:
+    rows = session.scalars(select(Need).where(Need.id.in_(ids)).options(*_LOAD))
+    return {n.id: to_search_doc(n) for n in rows}
+
+
+def iter_search_docs(session: Session, batch: int = 2000) -> Iterator[SearchDoc]:
+    last = 0
+    while True:
+        rows = session.scalars(
+            select(Need).where(Need.id > last).options(*_LOAD).order_by(Need.id).limit(batch)
+        ).all()
+        if not rows:
+            return
+        yield from (to_search_doc(n) for n in rows)
+        last = rows[-1].id
+        session.expunge_all()

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.search.models import OutboxEntity, OutboxEntry, OutboxOp
 
+OUTBOX_DIRTY = "ketao.outbox_dirty"
+
 
 def record_change(session: Session, entity: OutboxEntity, entity_id: int, op: OutboxOp) -> None:
+    """Add the outbox row to the caller's transaction; the indexer is woken after commit."""
     session.add(OutboxEntry(entity=entity.value, entity_id=entity_id, op=op.value))
-
-
-def pending_count(session: Session) -> int:
-    stmt = select(func.count()).select_from(OutboxEntry).where(OutboxEntry.processed_at.is_(None))
-    return session.scalar(stmt) or 0
+    session.info[OUTBOX_DIRTY] = True

@@ -1,0 +1,255 @@
+"""The indexer: drains the search outbox into the engine, retries with backoff, rebuilds.
+
+A row is marked done only after the engine confirmed the change; a failure leaves it pending
+with ``attempts``, ``next_attempt_at`` and ``last_error`` set, so nothing is ever lost.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import event, func, or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.catalog import service as catalog
+from app.db import utcnow
+from app.needs import service as needs
+from app.search.backend import INDEXES, IndexName, SearchBackend, SearchDoc
+from app.search.models import OutboxEntity, OutboxEntry
+from app.search.outbox import OUTBOX_DIRTY
+
+logger = logging.getLogger(__name__)
+
+Loader = Callable[[Session, Sequence[int]], dict[int, SearchDoc]]
+Iterate = Callable[[Session], Iterator[SearchDoc]]
+
+SOURCES: dict[IndexName, tuple[OutboxEntity, Loader, Iterate]] = {
+    "projects": (OutboxEntity.project, catalog.search_docs, catalog.iter_search_docs),
+    "needs": (OutboxEntity.need, needs.search_docs, needs.iter_search_docs),
+}
+MAX_BACKOFF_SECONDS = 600
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    return dt.timedelta(seconds=min(2**attempts, MAX_BACKOFF_SECONDS))
+
+
+@dataclass
+class DrainReport:
+    indexed: int = 0
+    deleted: int = 0
+    failed: int = 0
+
+
+@dataclass(frozen=True)
+class OutboxStatus:
+    pending: int
+    failing: int
+    oldest_pending_at: dt.datetime | None
+    lag_seconds: float
+    last_error: str | None
+
+
+class Indexer:
+    """Keeps the engine in step with SQL; one per process."""
+
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        backend: SearchBackend,
+        *,
+        batch: int = 500,
+        poll_seconds: float = 5.0,
+    ) -> None:
+        self.factory = factory
+        self.backend = backend
+        self.batch = batch
+        self.poll_seconds = poll_seconds
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # --- draining ---
+
+    def drain(self) -> DrainReport:
+        """Index every due outbox row; returns what was done and what failed."""
+        report = DrainReport()
+        with self._lock:
+            while True:
+                step = self._drain_batch()
+                report.indexed += step.indexed
+                report.deleted += step.deleted
+                report.failed += step.failed
+                if step.indexed + step.deleted + step.failed < self.batch or step.failed:
+                    return report
+
+    def _claim(self, session: Session) -> list[OutboxEntry]:
+        now = utcnow()
+        stmt = (
+            select(OutboxEntry)
+            .where(
+                OutboxEntry.processed_at.is_(None),
+                or_(OutboxEntry.next_attempt_at.is_(None), OutboxEntry.next_attempt_at <= now),
+            )
+            .order_by(OutboxEntry.id)
+            .limit(self.batch)
+        )
+        if session.get_bind().dialect.name == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True)  # several processes may drain
+        return list(session.scalars(stmt))
+
+    def _drain_batch(self) -> DrainReport:
+        report = DrainReport()
+        with self.factory() as session:
+            rows = self._claim(session)
+            for index, (entity, load, _) in SOURCES.items():
+                mine = [r for r in rows if r.entity == entity]
+                if not mine:
+                    continue
+                ids = sorted({r.entity_id for r in mine})
+                try:
+                    docs = load(session, ids)
+                    self.backend.upsert(index, [docs[i] for i in ids if i in docs])
+                    gone = [i for i in ids if i not in docs]
+                    self.backend.delete(index, gone)
+                except Exception as exc:  # any engine failure: keep the rows, retry later
+                    logger.warning("indexing %d %s failed: %s", len(mine), index, exc)
+                    now = utcnow()
+                    for row in mine:
+                        row.attempts += 1
+                        row.next_attempt_at = now + backoff(row.attempts)
+                        row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                    report.failed += len(mine)
+                    continue
+                now = utcnow()
+                for row in mine:
+                    row.processed_at = now
+                    row.last_error = None
+                report.indexed += len(ids) - len(gone)
+                report.deleted += len(gone)
+            session.commit()
+        return report
+
+    # --- rebuilding ---
+
+    def rebuild(self, indexes: Sequence[IndexName] = INDEXES) -> dict[str, int]:
+        """Rebuild from SQL into a new index, swap it in, then replay what changed meanwhile."""
+        started = utcnow()
+        counts: dict[str, int] = {}
+        for index in indexes:
+            _, _, iterate = SOURCES[index]
+            with self.factory() as session:
+                counts[index] = self.backend.rebuild(index, iterate(session))
+        self._replay_since(started, indexes)
+        return counts
+
+    def _replay_since(self, started: dt.datetime, indexes: Sequence[IndexName]) -> None:
+        """Changes indexed while the rebuild ran may have reached only the old index: queue them
+        again. (A change indexed before it started was committed before the rebuild read SQL;
+        one still pending will be drained into the new index anyway.) They are drained here, or
+        by whichever process holds the index's writer.
+        """
+        entities = [SOURCES[i][0].value for i in indexes]
+        with self.factory() as session:
+            rows = session.scalars(
+                select(OutboxEntry).where(
+                    OutboxEntry.processed_at >= started, OutboxEntry.entity.in_(entities)
+                )
+            ).all()
+            for row in rows:
+                row.processed_at = None
+                row.next_attempt_at = None
+            session.commit()
+        if rows:
+            self.drain()
+
+    # --- status ---
+
+    def status(self) -> OutboxStatus:
+        with self.factory() as session:
+            pending = OutboxEntry.processed_at.is_(None)
+            count = session.scalar(select(func.count()).where(pending)) or 0
+            failing = (
+                session.scalar(select(func.count()).where(pending, OutboxEntry.attempts > 0)) or 0
+            )
+            oldest = session.scalar(select(func.min(OutboxEntry.created_at)).where(pending))
+            last_error = session.scalar(
+                select(OutboxEntry.last_error)
+                .where(pending, OutboxEntry.last_error.is_not(None))
+                .order_by(OutboxEntry.id.desc())
+                .limit(1)
+            )
+        if oldest is not None and oldest.tzinfo is None:
+            oldest = oldest.replace(tzinfo=dt.UTC)
+        lag = (utcnow() - oldest).total_seconds() if oldest else 0.0
+        return OutboxStatus(
+            pending=count,
+            failing=failing,
+            oldest_pending_at=oldest,
+            lag_seconds=max(lag, 0.0),
+            last_error=last_error,
+        )
+
+    # --- running in the background ---
+
+    def notify(self) -> None:
+        """A transaction with outbox rows committed: drain soon."""
+        self._wake.set()
+
+    def start(self, before: Callable[[], None] | None = None) -> None:
+        """Drain on a background thread, after running ``before`` there (e.g. a rebuild)."""
+        self._thread = threading.Thread(
+            target=self._run, args=(before,), name="ketao-indexer", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self, before: Callable[[], None] | None) -> None:
+        if before is not None:
+            try:
+                before()
+            except Exception:
+                logger.exception("indexer: start-up step failed")
+        while not self._stop.is_set():
+            self._wake.clear()
+            try:
+                self.drain()
+            except Exception:
+                logger.exception("indexer: drain failed")
+            self._wake.wait(self.poll_seconds)
+
+
+def retry_now(session: Session) -> int:
+    """Make every failed row due now (an operator asked for a retry)."""
+    rows = session.scalars(
+        select(OutboxEntry).where(
+            OutboxEntry.processed_at.is_(None), OutboxEntry.next_attempt_at.is_not(None)
+        )
+    ).all()
+    for row in rows:
+        row.next_attempt_at = None
+    return len(rows)
+
+
+def watch_commits(factory: sessionmaker[Session], on_commit: Callable[[], None]) -> None:
+    """Call ``on_commit`` after each commit of a session (from ``factory``) with outbox rows."""
+
+    def after_commit(session: Session) -> None:
+        if session.info.pop(OUTBOX_DIRTY, False):
+            on_commit()
+
+    def after_rollback(session: Session) -> None:
+        session.info.pop(OUTBOX_DIRTY, None)
+
+    event.listen(factory, "after_commit", after_commit)
+    event.listen(factory, "after_soft_rollback", lambda session, _tx: after_rollback(session))

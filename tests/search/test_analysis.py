@@ -1,0 +1,49 @@
+"""The shared text analysis: folding, segmentation with the domain dictionary, synonyms."""
+
+from __future__ import annotations
+
+from app.search.analysis import Analyzer, cjk_bigrams, fold, fold_with_offsets
+
+
+def test_fold_traditional_full_width_accents_and_case() -> None:
+    assert fold("香港科技大學 半導體 碳化矽") == "香港科技大学 半导体 碳化硅"
+    assert fold("ＧａＮ Café") == "gan cafe"
+
+
+def test_fold_with_offsets_maps_back_to_the_original() -> None:
+    text = "電池Ａ"
+    folded, origin = fold_with_offsets(text)
+    assert folded == "电池a"
+    assert origin == [0, 1, 2]
+
+
+def test_domain_terms_stay_whole(analyzer: Analyzer) -> None:
+    for term in ("碳化硅", "仿生鹰眼", "钠离子电池", "体外膜肺氧合"):
+        assert term in analyzer.terms(f"一种{term}技术")
+
+
+def test_latin_words_are_stemmed_and_stop_words_dropped(analyzer: Analyzer) -> None:
+    assert analyzer.terms("The batteries of storage") == ["batteri", "storag"]
+
+
+def test_synonym_groups_are_shared_by_languages(analyzer: Analyzer) -> None:
+    tags = analyzer.synonym_tags
+    assert set(tags("SiC MOSFET")) & set(tags("碳化硅器件"))
+    assert set(tags("ECMO")) & set(tags("体外膜肺氧合"))
+    assert set(tags("energy storage")) & set(tags("储能电站"))
+
+
+def test_query_units_merge_a_multi_word_synonym(analyzer: Analyzer) -> None:
+    units = analyzer.query_units("energy storage 钠离子", prefix_last=True)
+    assert [u.text for u in units] == ["energy storage", "钠离子"]
+    assert units[0].synonym is not None
+    assert units[1].bigrams == ("钠离", "离子")
+
+
+def test_bigrams() -> None:
+    assert cjk_bigrams("碳化硅 a 电") == ["碳化", "化硅", "电"]
+
+
+def test_a_fresh_analyzer_without_data_still_segments() -> None:
+    bare = Analyzer()
+    assert bare.terms("无人机目标检测") != []

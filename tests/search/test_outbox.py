@@ -1,0 +1,126 @@
+"""The outbox keeps SQL and the index in step: failures lose nothing, rebuilds lose nothing."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.bulk.formats import FileFormat
+from app.bulk.service import import_text
+from app.config import Settings
+from app.db import make_engine, make_sessionmaker, session_scope
+from app.search.analysis import Analyzer
+from app.search.backend import SearchFilters, SearchRequest
+from app.search.embedded import EmbeddedBackend
+from app.search.indexer import retry_now
+from app.search.models import OutboxEntry
+from app.search.service import SearchEngine, make_search_engine
+from tests.conftest import migrate
+from tests.factories import project_record
+
+
+def found(engine: SearchEngine, external_id: str) -> bool:
+    filters = SearchFilters(external_id=external_id)
+    return engine.backend.search("projects", SearchRequest(filters=filters)).total == 1
+
+
+def test_an_engine_failure_never_fails_the_write_and_loses_nothing(
+    client: TestClient,
+    session: Session,
+    search_engine: SearchEngine,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(*_: object) -> None:
+        raise OSError("disk full (test)")
+
+    record = project_record(title_en="Outbox survival test project")
+    with monkeypatch.context() as patch:
+        patch.setattr(search_engine.backend, "upsert", broken)
+        import_text(session, json.dumps(record) + "\n", FileFormat.jsonl)
+        session.commit()  # commits; the drain after it fails
+
+    row = session.scalars(select(OutboxEntry).order_by(OutboxEntry.id.desc())).first()
+    assert row is not None
+    assert row.processed_at is None
+    assert row.attempts == 1
+    assert row.last_error == "OSError: disk full (test)"
+    assert row.next_attempt_at is not None
+    assert not found(search_engine, record["external_id"])
+
+    health = client.get("/api/v1/health").json()
+    assert health["status"] == "degraded"
+    assert health["search"]["status"] == "lagging"
+    assert health["search"]["outbox_failing"] == 1
+    assert health["search"]["last_error"] == "OSError: disk full (test)"
+
+    retry_now(session)
+    session.commit()
+    report = search_engine.indexer.drain()
+    assert (report.indexed, report.failed) == (1, 0)
+    assert found(search_engine, record["external_id"])
+    assert search_engine.indexer.status().pending == 0
+
+
+def test_backoff_grows_and_the_row_waits_its_turn(
+    session: Session, search_engine: SearchEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: object) -> None:
+        raise OSError("still down")
+
+    monkeypatch.setattr(search_engine.backend, "upsert", broken)
+    import_text(session, json.dumps(project_record()) + "\n", FileFormat.jsonl)
+    session.commit()
+    assert search_engine.indexer.drain().failed == 0  # not due yet: nothing attempted
+    retry_now(session)
+    session.commit()
+    assert search_engine.indexer.drain().failed == 1
+    row = session.scalars(select(OutboxEntry).order_by(OutboxEntry.id.desc())).first()
+    assert row is not None
+    assert row.attempts == 2
+
+
+def test_a_rebuild_while_writes_happen_loses_none(analyzer: Analyzer, tmp_path: Path) -> None:
+    """Real threads on a file database: a writer commits projects one by one while the
+    indexes are rebuilt; afterwards every project is in the index exactly once."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'rebuild.db'}")
+    migrate(engine)
+    factory = make_sessionmaker(engine, write=True)
+    settings = Settings(data_dir=tmp_path / "data")
+    search = make_search_engine(
+        settings,
+        factory,
+        background=False,
+        analyzer=analyzer,
+        backend=EmbeddedBackend(settings.data_dir, analyzer),
+    )
+    search.backend.ensure()
+    first = [project_record() for _ in range(150)]
+    with session_scope(factory) as session:
+        import_text(session, "".join(json.dumps(r) + "\n" for r in first), FileFormat.jsonl)
+
+    during = [project_record() for _ in range(60)]
+
+    def write() -> None:
+        for record in during:
+            with session_scope(factory) as session:
+                import_text(session, json.dumps(record) + "\n", FileFormat.jsonl)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    for _ in range(3):
+        search.indexer.rebuild()
+    writer.join()
+    search.indexer.drain()
+
+    total = search.backend.search("projects", SearchRequest(limit=1)).total
+    assert total == len(first) + len(during)
+    assert all(found(search, r["external_id"]) for r in during)
+    assert search.indexer.status().pending == 0
+    search.backend.close()
+    engine.dispose()
