@@ -15,7 +15,6 @@ import datetime as dt
 import http.client
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile

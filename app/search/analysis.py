@@ -254,7 +254,9 @@ class Analyzer:
             variants = [v.strip() for v in group if v.strip()]
             self.synonym_groups.append(variants)
             for variant in variants:
-                key = tuple(self.terms(variant))
+                # Keyed by the default-mode sequence, as a query is split; the index side
+                # finds a one-word variant among its search-mode terms just the same.
+                key = tuple(t.term for t in self.tokens(variant, mode="default"))
                 if key:
                     self._synonyms.setdefault(key, tag)
         self._longest = max((len(k) for k in self._synonyms), default=1)

@@ -47,3 +47,11 @@ def test_bigrams() -> None:
 def test_a_fresh_analyzer_without_data_still_segments() -> None:
     bare = Analyzer()
     assert bare.terms("无人机目标检测") != []
+
+
+def test_a_query_finds_the_synonym_group_of_a_long_chinese_term(analyzer: Analyzer) -> None:
+    """Keys and queries are split alike: a dictionary word with sub-words still maps."""
+    [ecmo] = analyzer.query_units("ECMO")
+    for query in ("体外膜肺氧合", "人工肺"):
+        [unit] = analyzer.query_units(query)
+        assert unit.synonym == ecmo.synonym is not None
