@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -72,6 +72,12 @@ class InvalidInputError(KetaoError):
     status = 422
     code = "validation-error"
     title = "Invalid input"
+
+
+def json_response(model: BaseModel) -> Response:
+    """A model serialised straight to JSON: the hot list routes skip FastAPI's re-validation of
+    what they return (the route's ``response_model`` still documents the shape)."""
+    return Response(model.model_dump_json(), media_type="application/json")
 
 
 def problem_type(code: str) -> str:

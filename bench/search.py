@@ -159,8 +159,9 @@ def dir_size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
-def http_phase(base: str, seconds: float) -> dict[str, Any]:
-    """8 clients, each with a keep-alive connection, cycling through the queries with facets."""
+def http_phase(base: str, seconds: float, clients: int) -> dict[str, Any]:
+    """``clients`` clients, each with a keep-alive connection, cycling through the queries;
+    every response carries facets and highlights."""
     host, port = urllib.parse.urlsplit(base).netloc.split(":")
     latencies: list[float] = []
     errors = 0
@@ -187,7 +188,7 @@ def http_phase(base: str, seconds: float) -> dict[str, Any]:
         with lock:
             latencies.extend(mine)
 
-    threads = [threading.Thread(target=client, args=(n * 3,)) for n in range(CLIENTS)]
+    threads = [threading.Thread(target=client, args=(n * 3,)) for n in range(clients)]
     started = time.perf_counter()
     for t in threads:
         t.start()
@@ -198,7 +199,7 @@ def http_phase(base: str, seconds: float) -> dict[str, Any]:
         **summary(latencies),
         "throughput_rps": round(len(latencies) / elapsed, 1),
         "errors": errors,
-        "clients": CLIENTS,
+        "clients": clients,
     }
 
 
@@ -304,8 +305,9 @@ def run_size(n: int, workdir: Path, http_seconds: float, port: int) -> dict[str,
                 if time.monotonic() > deadline:
                     raise
             time.sleep(0.2)
-        http_phase(base, 3)  # warm-up
-        report["http_search_8_clients"] = http_phase(base, http_seconds)
+        http_phase(base, 3, CLIENTS)  # warm-up
+        report["http_search_1_client"] = http_phase(base, http_seconds / 2, 1)
+        report["http_search_8_clients"] = http_phase(base, http_seconds, CLIENTS)
         report["http_suggest"] = http_suggest(base, 5)
         report["server_peak_rss_mb"] = peak_rss_mb(server.pid)
     finally:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 
 from app.catalog import schemas, service
 from app.catalog.models import ProjectStatus
 from app.deps import SearchDep, SessionDep
-from app.errors import Problem
+from app.errors import Problem, json_response
 from app.geo.service import reference_codes
 from app.geo.taxonomy import TRL_MAX, TRL_MIN, TransferMode
 from app.listing import PageQuery, PerPageQuery
@@ -46,7 +46,7 @@ def list_projects(
     ] = None,
     page: PageQuery = 1,
     per_page: PerPageQuery = 20,
-) -> schemas.ProjectList:
+) -> Response:
     filters = service.ProjectFilters(
         q=q,
         industry=industry or (),
@@ -57,7 +57,7 @@ def list_projects(
         status=status,
         external_id=external_id,
     )
-    return service.list_projects(
+    result = service.list_projects(
         session,
         reference_codes(session),
         filters,
@@ -66,6 +66,7 @@ def list_projects(
         per_page=per_page,
         search=search,
     )
+    return json_response(result)
 
 
 @router.get(

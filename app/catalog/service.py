@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -262,25 +265,14 @@ def _search_projects(
         facets=True,
     )
     result, matched = search.search("projects", request)
-    by_id = {
-        p.id: p
-        for p in session.scalars(
-            select(Project).where(Project.id.in_([h.id for h in result.hits])).options(*_LOAD)
-        )
-    }
+    # SQL has the last word on what is visible (the index may lag a change by moments).
+    rendered = published_projects(session, [h.id for h in result.hits])
     marker = search.highlighter(q)
-    items = []
-    for hit in result.hits:
-        project = by_id.get(hit.id)
-        if project is None or project.status != ProjectStatus.published:
-            continue  # changed since it was indexed; the outbox is catching up
-        items.append(
-            schemas.ProjectListItem(
-                **to_public(project).model_dump(),
-                score=hit.score,
-                highlight=_highlight(marker, project),
-            )
-        )
+    items = [
+        project.model_copy(update={"score": hit.score, "highlight": _highlight(marker, project)})
+        for hit in result.hits
+        if (project := rendered.get(hit.id)) is not None
+    ]
     return schemas.ProjectList(
         items=items,
         total=result.total,
@@ -291,7 +283,64 @@ def _search_projects(
     )
 
 
-def _highlight(marker: Highlighter, project: Project) -> dict[str, str]:
+_Key = tuple[int, int, dt.datetime]
+
+
+class _RenderCache:
+    """Rendered projects by (id, version, updated_at): every write changes both, so an entry is
+    never stale (the timestamp also tells apart a new row that reuses a deleted row's id);
+    bounded, shared by the threads of one process."""
+
+    def __init__(self, size: int = 20_000) -> None:
+        self.size = size
+        self._items: OrderedDict[_Key, schemas.ProjectListItem] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: _Key) -> schemas.ProjectListItem | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is not None:
+                self._items.move_to_end(key)
+            return item
+
+    def put(self, key: _Key, item: schemas.ProjectListItem) -> None:
+        with self._lock:
+            self._items[key] = item
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+_rendered = _RenderCache()
+
+
+def published_projects(session: Session, ids: Sequence[int]) -> dict[int, schemas.ProjectListItem]:
+    """The published projects among ``ids``, rendered; one light query when all are cached."""
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Project.id, Project.version, Project.updated_at).where(
+            Project.id.in_(ids), visible_to_public()
+        )
+    )
+    out: dict[int, schemas.ProjectListItem] = {}
+    missing = []
+    for row in rows:
+        cached = _rendered.get((row.id, row.version, row.updated_at))
+        if cached is None:
+            missing.append(row.id)
+        else:
+            out[row.id] = cached
+    if missing:
+        for project in session.scalars(
+            select(Project).where(Project.id.in_(missing), visible_to_public()).options(*_LOAD)
+        ):
+            item = schemas.ProjectListItem(**to_public(project).model_dump())
+            _rendered.put((project.id, project.version, project.updated_at), item)
+            out[project.id] = item
+    return out
+
+
+def _highlight(marker: Highlighter, project: schemas.ProjectPublic) -> dict[str, str]:
     fields = {
         "title_zh": marker.highlight(project.title_zh),
         "title_en": marker.highlight(project.title_en),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -26,7 +27,22 @@ class ReferenceCodes:
         return frozenset({code}) | self.children.get(code, frozenset())
 
 
+_CODES_TTL_SECONDS = 60.0
+_codes_cache: dict[str, tuple[float, ReferenceCodes]] = {}
+
+
 def reference_codes(session: Session) -> ReferenceCodes:
+    """The known codes, read at most once a minute per database (they change only on upgrade)."""
+    key = str(session.get_bind().engine.url)
+    hit = _codes_cache.get(key)
+    if hit is not None and time.monotonic() - hit[0] < _CODES_TTL_SECONDS:
+        return hit[1]
+    codes = _read_codes(session)
+    _codes_cache[key] = (time.monotonic(), codes)
+    return codes
+
+
+def _read_codes(session: Session) -> ReferenceCodes:
     rows = session.execute(select(Industry.code, Industry.parent_code)).all()
     children: dict[str, set[str]] = {}
     for code, parent in rows:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 
 from app.deps import SearchDep, SessionDep
-from app.errors import Problem
+from app.errors import Problem, json_response
 from app.geo.service import reference_codes
 from app.geo.taxonomy import TransferMode
 from app.listing import PageQuery, PerPageQuery
@@ -40,7 +40,7 @@ def list_needs(
     ] = None,
     page: PageQuery = 1,
     per_page: PerPageQuery = 20,
-) -> schemas.NeedList:
+) -> Response:
     filters = service.NeedFilters(
         q=q,
         industry=industry or (),
@@ -49,7 +49,7 @@ def list_needs(
         status=status,
         external_id=external_id,
     )
-    return service.list_needs(
+    result = service.list_needs(
         session,
         reference_codes(session),
         filters,
@@ -58,6 +58,7 @@ def list_needs(
         per_page=per_page,
         search=search,
     )
+    return json_response(result)
 
 
 @router.get(
