@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install test lint format bench clean
+.PHONY: run install test lint format bench bench-startup clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,11 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+## Search benchmark: 1k/10k/100k projects, engine vs SQL LIKE, HTTP with 8 clients.
 bench: install
+	$(BIN)/python -m bench.search
+
+bench-startup: install
 	$(BIN)/python -m bench.startup
 
 clean:

@@ -45,19 +45,15 @@ def _index_after(engine: SearchEngine) -> None:
 def cmd_db_upgrade(_: argparse.Namespace) -> int:
     """Migrate to the newest schema and bring the reference data up to date."""
     from alembic import command
-    from alembic.config import Config
 
-    from app.config import REPO_ROOT
+    from app.dbmigrate import alembic_config
     from app.geo.reference import sync_reference_data
 
     settings = get_settings()
     engine = make_engine(settings.effective_database_url)
     try:
         with engine.begin() as conn:
-            config = Config(str(REPO_ROOT / "alembic.ini"))
-            config.attributes["connection"] = conn
-            config.attributes["configure_logging"] = False
-            command.upgrade(config, "head")
+            command.upgrade(alembic_config(conn), "head")
             sync_reference_data(conn)
     finally:
         engine.dispose()

@@ -41,7 +41,7 @@ from app.geo.service import reference_codes
 from app.search.backend import SearchFilters
 from app.search.service import make_search_engine
 from bench.corpus import generate_projects
-from tests.conftest import migrate
+from app.dbmigrate import upgrade as migrate
 
 QUERIES = [
     "碳化硅",

@@ -12,32 +12,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from alembic import command
-from alembic.config import Config
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import REPO_ROOT, Settings
 from app.db import make_engine
+from app.dbmigrate import upgrade as migrate
 from app.demo import load_demo
 from app.main import create_app
 from app.search.analysis import Analyzer
 from app.search.embedded import EmbeddedBackend
 from app.search.indexer import Indexer
 from app.search.service import SearchEngine, dictionary_terms, load_analyzer, make_search_engine
-
-
-def alembic_config(connection: Connection) -> Config:
-    config = Config(str(REPO_ROOT / "alembic.ini"))
-    config.attributes["connection"] = connection
-    config.attributes["configure_logging"] = False
-    return config
-
-
-def migrate(engine: Engine, revision: str = "head") -> None:
-    with engine.begin() as conn:
-        command.upgrade(alembic_config(conn), revision)
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,16 @@ from app.catalog.models import Project
 from app.db import make_engine
 from tests.factories import project_record
 
-COMMANDS = [["db", "upgrade"], ["seed"], ["import"], ["export"], ["serve"]]
+COMMANDS = [
+    ["db", "upgrade"],
+    ["seed"],
+    ["import"],
+    ["export"],
+    ["serve"],
+    ["index", "status"],
+    ["index", "drain"],
+    ["index", "rebuild"],
+]
 
 
 def ketao(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -81,3 +90,26 @@ def test_import_of_a_missing_file_or_unknown_format_is_a_clear_error(
     result = ketao("import", str(odd), env=env)
     assert result.returncode == 2
     assert "--format" in result.stderr
+
+
+def test_index_status_drain_and_rebuild(tmp_path: Path, env: dict[str, str]) -> None:
+    assert ketao("db", "upgrade", env=env).returncode == 0
+    data = tmp_path / "one.jsonl"
+    data.write_text(json.dumps(project_record(), ensure_ascii=False) + "\n", encoding="utf-8")
+    assert ketao("import", str(data), env=env).returncode == 0
+
+    status = ketao("index", "status", "--json", env=env)
+    assert status.returncode == 0, status.stderr
+    body = json.loads(status.stdout)
+    assert body["backend"] == "embedded"
+    assert body["engine"] == "ok"
+    assert body["documents"] == {"projects": 1, "needs": 0}
+    assert body["pending"] == 0
+
+    drained = ketao("index", "drain", env=env)
+    assert drained.returncode == 0
+    assert "indexed 0, deleted 0, failed 0" in drained.stdout
+
+    rebuilt = ketao("index", "rebuild", env=env)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "projects: 1, needs: 0" in rebuilt.stdout

@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from app.db import make_engine
 from app.geo.models import City, Industry
 from app.models import Base
-from tests.conftest import alembic_config
+from app.dbmigrate import alembic_config
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from app.search.embedded import EmbeddedBackend
 from app.search.indexer import retry_now
 from app.search.models import OutboxEntry
 from app.search.service import SearchEngine, make_search_engine
-from tests.conftest import migrate
+from app.dbmigrate import upgrade as migrate
 from tests.factories import project_record
 
 
