@@ -37,11 +37,11 @@ from app.catalog.models import (
 )
 from app.config import Settings
 from app.db import make_engine, make_sessionmaker
+from app.dbmigrate import upgrade as migrate
 from app.geo.service import reference_codes
 from app.search.backend import SearchFilters
 from app.search.service import make_search_engine
 from bench.corpus import generate_projects
-from app.dbmigrate import upgrade as migrate
 
 QUERIES = [
     "碳化硅",

@@ -14,9 +14,9 @@ from sqlalchemy import Engine, func, inspect, select, text
 from sqlalchemy.engine import make_url
 
 from app.db import make_engine
+from app.dbmigrate import alembic_config
 from app.geo.models import City, Industry
 from app.models import Base
-from app.dbmigrate import alembic_config
 
 
 @pytest.fixture

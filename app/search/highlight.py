@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from app.search.analysis import Analyzer, QueryUnit, fold, fold_with_offsets, singular, stem
 
 MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
-_WORD = re.compile(r"[a-z0-9][a-z0-9\-.]*[a-z0-9]|[a-z0-9]")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
@@ -67,6 +66,19 @@ class Highlighter:
             (u.raw, 2 if len(u.raw) >= 9 else 1) for u in units if u.raw and len(u.raw) >= 5
         ]
         self._seen: dict[str, bool] = {}  # the same words recur across the hits of a page
+        # Only words that could match are looked at: those starting like a stem (a stem is a
+        # prefix of its words but for a last y/i), a typed prefix, or a typo's first letters.
+        starts = {t[:-1] if len(t) > 3 else t for t in self.stems}
+        starts |= set(self.prefixes) | {typo[:2] for typo, _ in self.fuzzy}
+        self.candidates = (
+            re.compile(
+                r"(?<![a-z0-9])(?:"
+                + "|".join(re.escape(x) for x in sorted(starts, key=len, reverse=True))
+                + r")[a-z0-9]*"
+            )
+            if starts
+            else None
+        )
 
     def _word_matches(self, word: str) -> bool:
         known = self._seen.get(word)
@@ -90,8 +102,8 @@ class Highlighter:
             while start != -1:
                 spans.append((start, start + len(needle)))
                 start = folded.find(needle, start + len(needle))
-        if self.stems or self.prefixes or self.fuzzy:
-            for match in _WORD.finditer(folded):
+        if self.candidates is not None:
+            for match in self.candidates.finditer(folded):
                 if self._word_matches(match.group()):
                     spans.append(match.span())
         if self.phrases is not None:

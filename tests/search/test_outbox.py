@@ -15,13 +15,13 @@ from app.bulk.formats import FileFormat
 from app.bulk.service import import_text
 from app.config import Settings
 from app.db import make_engine, make_sessionmaker, session_scope
+from app.dbmigrate import upgrade as migrate
 from app.search.analysis import Analyzer
 from app.search.backend import SearchFilters, SearchRequest
 from app.search.embedded import EmbeddedBackend
 from app.search.indexer import retry_now
 from app.search.models import OutboxEntry
 from app.search.service import SearchEngine, make_search_engine
-from app.dbmigrate import upgrade as migrate
 from tests.factories import project_record
 
 
