@@ -45,7 +45,7 @@ from app.search.backend import (
     SearchSort,
     SearchUnavailableError,
 )
-from app.search.highlight import Highlighter
+from app.search.highlight import Highlighter, Prepared, prepare
 from app.search.models import OutboxEntity, OutboxOp
 from app.search.outbox import record_change
 
@@ -269,9 +269,11 @@ def _search_projects(
     rendered = published_projects(session, [h.id for h in result.hits])
     marker = search.highlighter(q)
     items = [
-        project.model_copy(update={"score": hit.score, "highlight": _highlight(marker, project)})
+        entry.item.model_copy(
+            update={"score": hit.score, "highlight": _highlight(marker, entry.texts)}
+        )
         for hit in result.hits
-        if (project := rendered.get(hit.id)) is not None
+        if (entry := rendered.get(hit.id)) is not None
     ]
     return schemas.ProjectList(
         items=items,
@@ -286,6 +288,35 @@ def _search_projects(
 _Key = tuple[int, int, dt.datetime]
 
 
+_HIGHLIGHTED = {
+    "title_zh": 0,
+    "title_en": 0,
+    "summary_zh": 120,
+    "summary_en": 240,
+    "keywords": 0,
+}  # field → snippet window (0: the whole text)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A project as lists show it, with its display texts folded once for highlighting."""
+
+    item: schemas.ProjectListItem
+    texts: dict[str, Prepared]
+
+    @classmethod
+    def of(cls, project: Project) -> Rendered:
+        item = schemas.ProjectListItem(**to_public(project).model_dump())
+        raw = {
+            "title_zh": item.title_zh,
+            "title_en": item.title_en,
+            "summary_zh": item.summary_zh,
+            "summary_en": item.summary_en,
+            "keywords": ", ".join(item.keywords),
+        }
+        return cls(item, {k: prepare(v) for k, v in raw.items() if v})
+
+
 class _RenderCache:
     """Rendered projects by (id, version, updated_at): every write changes both, so an entry is
     never stale (the timestamp also tells apart a new row that reuses a deleted row's id);
@@ -293,17 +324,17 @@ class _RenderCache:
 
     def __init__(self, size: int = 20_000) -> None:
         self.size = size
-        self._items: OrderedDict[_Key, schemas.ProjectListItem] = OrderedDict()
+        self._items: OrderedDict[_Key, Rendered] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: _Key) -> schemas.ProjectListItem | None:
+    def get(self, key: _Key) -> Rendered | None:
         with self._lock:
             item = self._items.get(key)
             if item is not None:
                 self._items.move_to_end(key)
             return item
 
-    def put(self, key: _Key, item: schemas.ProjectListItem) -> None:
+    def put(self, key: _Key, item: Rendered) -> None:
         with self._lock:
             self._items[key] = item
             while len(self._items) > self.size:
@@ -313,7 +344,7 @@ class _RenderCache:
 _rendered = _RenderCache()
 
 
-def published_projects(session: Session, ids: Sequence[int]) -> dict[int, schemas.ProjectListItem]:
+def published_projects(session: Session, ids: Sequence[int]) -> dict[int, Rendered]:
     """The published projects among ``ids``, rendered; one light query when all are cached."""
     if not ids:
         return {}
@@ -322,7 +353,7 @@ def published_projects(session: Session, ids: Sequence[int]) -> dict[int, schema
             Project.id.in_(ids), visible_to_public()
         )
     )
-    out: dict[int, schemas.ProjectListItem] = {}
+    out: dict[int, Rendered] = {}
     missing = []
     for row in rows:
         cached = _rendered.get((row.id, row.version, row.updated_at))
@@ -334,21 +365,17 @@ def published_projects(session: Session, ids: Sequence[int]) -> dict[int, schema
         for project in session.scalars(
             select(Project).where(Project.id.in_(missing), visible_to_public()).options(*_LOAD)
         ):
-            item = schemas.ProjectListItem(**to_public(project).model_dump())
-            _rendered.put((project.id, project.version, project.updated_at), item)
-            out[project.id] = item
+            entry = Rendered.of(project)
+            _rendered.put((project.id, project.version, project.updated_at), entry)
+            out[project.id] = entry
     return out
 
 
-def _highlight(marker: Highlighter, project: schemas.ProjectPublic) -> dict[str, str]:
-    fields = {
-        "title_zh": marker.highlight(project.title_zh),
-        "title_en": marker.highlight(project.title_en),
-        "summary_zh": marker.highlight(project.summary_zh, window=120),
-        "summary_en": marker.highlight(project.summary_en, window=240),
-        "keywords": marker.highlight(", ".join(project.keywords)),
+def _highlight(marker: Highlighter, texts: dict[str, Prepared]) -> dict[str, str]:
+    marked = {
+        field: marker.highlight(text, window=_HIGHLIGHTED[field]) for field, text in texts.items()
     }
-    return {k: v for k, v in fields.items() if v}
+    return {field: text for field, text in marked.items() if text}
 
 
 def suggest(

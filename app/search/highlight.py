@@ -10,11 +10,29 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from app.search.analysis import Analyzer, QueryUnit, fold, fold_with_offsets, singular, stem
 
 MARK_OPEN, MARK_CLOSE = "<mark>", "</mark>"
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A display text folded once, for highlighting it under many queries."""
+
+    text: str
+    folded: str
+    origin: list[int] | None  # folded index → original index, when folding changed lengths
+
+
+def prepare(text: str) -> Prepared:
+    folded = fold(text)
+    if len(folded) == len(text):
+        return Prepared(text, folded, None)
+    folded, origin = fold_with_offsets(text)  # a character folded into several
+    return Prepared(text, folded, origin)
 
 
 def _within(a: str, b: str, limit: int) -> bool:
@@ -91,11 +109,8 @@ class Highlighter:
             self._seen[word] = known
         return known
 
-    def _spans(self, text: str) -> list[tuple[int, int]]:
-        folded = fold(text)
-        origin: list[int] | None = None
-        if len(folded) != len(text):  # a character folded into several: map offsets back
-            folded, origin = fold_with_offsets(text)
+    def _spans(self, prepared: Prepared) -> list[tuple[int, int]]:
+        folded, origin = prepared.folded, prepared.origin
         spans: list[tuple[int, int]] = []
         for needle in self.needles:
             start = folded.find(needle)
@@ -112,14 +127,16 @@ class Highlighter:
             spans = [(origin[a], origin[b - 1] + 1) for a, b in spans]
         return _merge(spans)
 
-    def highlight(self, text: str | None, window: int = 0) -> str | None:
+    def highlight(self, text: str | Prepared | None, window: int = 0) -> str | None:
         """``text`` HTML-escaped with matches in ``<mark>``; None when nothing matches.
 
         With ``window``, a snippet of about that many characters around the first match.
         """
         if not text:
             return None
-        spans = self._spans(text)
+        prepared = prepare(text) if isinstance(text, str) else text
+        text = prepared.text
+        spans = self._spans(prepared)
         if not spans:
             return None
         start, end = 0, len(text)
