@@ -170,3 +170,34 @@ def test_exclude_ids_and_any_match(backend: SearchBackend) -> None:
     excluded = SearchFilters(status=("published",), exclude_ids=(1,))
     request = SearchRequest(q="碳化硅 储能", filters=excluded, match="any")
     assert 1 not in [h.id for h in backend.search("projects", request).hits]
+
+
+def test_embedded_searches_run_while_the_writer_writes(analyzer: Analyzer, tmp_path: Path) -> None:
+    """Several threads search while one writes: no errors, and every search sees a whole index."""
+    from concurrent.futures import ThreadPoolExecutor
+    from dataclasses import replace
+
+    engine = EmbeddedBackend(tmp_path, analyzer)
+    engine.ensure()
+    engine.upsert("projects", DOCS)
+
+    def write() -> None:
+        for n in range(40):
+            engine.upsert("projects", [replace(DOCS[n % len(DOCS)], id=100 + n)])
+
+    def read() -> int:
+        seen = 0
+        for _ in range(40):
+            result = engine.search("projects", SearchRequest(q="碳化硅", filters=PUBLIC, facets=True))
+            assert result.total >= 1
+            assert sum(result.facets["mode"].values()) >= result.total
+            seen += result.total
+        return seen
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        writer = pool.submit(write)
+        readers = [pool.submit(read) for _ in range(4)]
+        writer.result()
+        assert all(r.result() > 0 for r in readers)
+    assert engine.count("projects") == len(DOCS) + 40
+    engine.close()
