@@ -188,7 +188,9 @@ def test_embedded_searches_run_while_the_writer_writes(analyzer: Analyzer, tmp_p
     def read() -> int:
         seen = 0
         for _ in range(40):
-            result = engine.search("projects", SearchRequest(q="碳化硅", filters=PUBLIC, facets=True))
+            result = engine.search(
+                "projects", SearchRequest(q="碳化硅", filters=PUBLIC, facets=True)
+            )
             assert result.total >= 1
             assert sum(result.facets["mode"].values()) >= result.total
             seen += result.total
