@@ -13,6 +13,18 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER_SECRET = "change-me-local-development-only"  # noqa: S105 - refused in production
 
 
+# Documented defaults of the matching weights (README, "Matching").
+MATCH_WEIGHTS = {
+    "text": 0.40,
+    "industry": 0.20,
+    "maturity": 0.15,
+    "mode": 0.10,
+    "budget": 0.05,
+    "location": 0.10,
+}
+CITY_MATCH_WEIGHTS = {"industry": 0.50, "needs": 0.20, "platforms": 0.15, "location": 0.15}
+
+
 class Environment(enum.StrEnum):
     development = "development"
     test = "test"
@@ -33,6 +45,25 @@ class Settings(BaseSettings):
     meili_index_prefix: str = "ketao_"
     secret_key: str = PLACEHOLDER_SECRET
     log_level: str = "info"
+    # Matching weights (components in [0, 1]; a weighted mean of those the need speaks to).
+    match_weights: dict[str, float] = Field(
+        default_factory=lambda: {
+            "text": 0.40,
+            "industry": 0.20,
+            "maturity": 0.15,
+            "mode": 0.10,
+            "budget": 0.05,
+            "location": 0.10,
+        }
+    )
+    city_match_weights: dict[str, float] = Field(
+        default_factory=lambda: {
+            "industry": 0.50,
+            "needs": 0.20,
+            "platforms": 0.15,
+            "location": 0.15,
+        }
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret_in_production(self) -> Settings:

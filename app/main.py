@@ -14,6 +14,7 @@ from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
 from app.errors import install_error_handlers
 from app.geo.router import router as geo_router
+from app.matching.router import router as matching_router
 from app.needs.router import router as needs_router
 from app.openapi import install_openapi
 from app.search.backend import SearchUnavailableError
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(projects_router)
     api.include_router(needs_router)
     api.include_router(search_router)
+    api.include_router(matching_router)
     app.include_router(api)
     install_openapi(app)
     return app

@@ -613,3 +613,14 @@ def iter_search_docs(session: Session, batch: int = 2000) -> Iterator[SearchDoc]
         yield from (to_search_doc(p) for p in rows)
         last = rows[-1].id
         session.expunge_all()
+
+
+def public_project_by_external_id(session: Session, external_id: str) -> schemas.ProjectPublic:
+    project = session.scalar(
+        select(Project)
+        .where(Project.external_id == external_id, visible_to_public())
+        .options(*_LOAD)
+    )
+    if project is None:
+        raise NotFoundError(f"No published project has the external_id '{external_id}'")
+    return to_public(project)

@@ -418,3 +418,29 @@ def iter_search_docs(session: Session, batch: int = 2000) -> Iterator[SearchDoc]
         yield from (to_search_doc(n) for n in rows)
         last = rows[-1].id
         session.expunge_all()
+
+
+def public_needs(session: Session, ids: Sequence[int]) -> dict[int, schemas.NeedPublic]:
+    """The public open needs among ``ids`` (what anonymous readers may be matched with)."""
+    if not ids:
+        return {}
+    rows = session.scalars(
+        select(Need).where(Need.id.in_(ids), visible_to_public()).options(*_LOAD)
+    )
+    return {n.id: to_public(n) for n in rows}
+
+
+def public_needs_in(session: Session, city: str) -> list[schemas.NeedPublic]:
+    rows = session.scalars(
+        select(Need).where(Need.city_code == city, visible_to_public()).options(*_LOAD)
+    )
+    return [to_public(n) for n in rows]
+
+
+def public_need_by_external_id(session: Session, external_id: str) -> schemas.NeedPublic:
+    need = session.scalar(
+        select(Need).where(Need.external_id == external_id, visible_to_public()).options(*_LOAD)
+    )
+    if need is None:
+        raise NotFoundError(f"No public open need has the external_id '{external_id}'")
+    return to_public(need)

@@ -1,0 +1,1 @@
+"""Matching: explainable scores linking needs, projects, cities and zones."""

@@ -1,0 +1,598 @@
+"""Matching directions: need → projects, project → needs, project → cities and zones,
+city or zone → projects, and an ad-hoc need. Candidates come from the search engine, so
+matching scales with it; the scorer (``scoring``) explains every score."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from app.catalog import service as catalog
+from app.catalog.schemas import ProjectPublic
+from app.config import get_settings
+from app.errors import NotFoundError
+from app.geo.models import City, Industry
+from app.geo.schemas import CitySummary
+from app.matching import scoring
+from app.matching.schemas import (
+    AdHocNeed,
+    AdHocNeedMatches,
+    CityMatch,
+    CityProjectMatches,
+    NeedMatch,
+    NeedMatches,
+    ProjectCityMatches,
+    ProjectMatch,
+    ProjectNeedMatches,
+    Reason,
+)
+from app.needs import service as needs_service
+from app.needs.schemas import NeedPublic
+from app.search.analysis import Analyzer, fold
+from app.search.backend import SearchFilters, SearchHit, SearchRequest, SearchSort
+from app.search.service import SearchEngine
+
+TEXT_CANDIDATES = 100
+STRUCTURE_CANDIDATES = 50
+CITY_CANDIDATES = 300
+QUERY_CHARS = 600  # of a need's or project's text, enough to say what it is about
+MAX_LIMIT = 50
+
+PUBLISHED = SearchFilters(status=("published",))
+OPEN_PUBLIC = SearchFilters(status=("open",), visibility=("public",))
+
+
+# --- reference data: names, places, problem → solution concepts ---
+
+
+@dataclass(frozen=True)
+class Context:
+    names: scoring.Names
+    places: dict[str, scoring.Place]
+    summaries: dict[str, CitySummary]
+    assets: dict[str, list[tuple[str, str, frozenset[str]]]]  # place → (zh, en, terms)
+
+
+_context_lock = threading.Lock()
+_context: dict[str, tuple[float, Context]] = {}
+CONTEXT_TTL_SECONDS = 60.0
+
+
+def context(session: Session, analyzer: Analyzer) -> Context:
+    """Cities, zones, profiles and names; read at most once a minute per database."""
+    key = str(session.get_bind().engine.url)
+    with _context_lock:
+        hit = _context.get(key)
+        if hit is not None and time.monotonic() - hit[0] < CONTEXT_TTL_SECONDS:
+            return hit[1]
+    industries = {i.code: (i.name_zh, i.name_en) for i in session.scalars(select(Industry))}
+    cities = session.scalars(
+        select(City).options(selectinload(City.profile)).order_by(City.position)
+    ).all()
+    places = {
+        c.code: scoring.Place(
+            code=c.code,
+            name_zh=c.name_zh,
+            name_en=c.name_en,
+            parent=c.parent_code,
+            weights={w.industry_code: w.weight for w in c.profile},
+            basis={w.industry_code: (w.basis_zh, w.basis_en, tuple(w.sources)) for w in c.profile},
+        )
+        for c in cities
+    }
+    assets = {
+        c.code: [
+            (a["name_zh"], a["name_en"], _term_set(analyzer, f"{a['name_zh']} {a['name_en']}"))
+            for group in (c.clusters, c.platforms, c.research)
+            for a in group
+        ]
+        for c in cities
+    }
+    ctx = Context(
+        names=scoring.Names(
+            industries=industries,
+            places={c.code: (c.name_zh, c.name_en) for c in cities},
+            parents={c.code: c.parent_code for c in cities},
+        ),
+        places=places,
+        summaries={
+            c.code: CitySummary(
+                code=c.code,
+                kind=c.kind,
+                parent=c.parent_code,
+                name_zh=c.name_zh,
+                name_zh_hant=c.name_zh_hant,
+                name_en=c.name_en,
+            )
+            for c in cities
+        },
+        assets=assets,
+    )
+    with _context_lock:
+        _context[key] = (time.monotonic(), ctx)
+    return ctx
+
+
+# Words too general to count as shared between a need and a project.
+_GENERIC = frozenset(
+    [
+        "技术",
+        "研发",
+        "系统",
+        "产品",
+        "应用",
+        "项目",
+        "合作",
+        "企业",
+        "需求",
+        "开发",
+        "产业",
+        "平台",
+        "服务",
+        "材料",
+        "设备",
+        "制造",
+        "technology",
+        "system",
+        "product",
+        "application",
+        "project",
+        "develop",
+        "industry",
+        "platform",
+        "service",
+        "high",
+        "low",
+        "new",
+        "use",
+        "base",
+        "larg",
+        "small",
+        "effici",
+        "cost",
+    ]
+)
+
+
+def _term_set(analyzer: Analyzer, text: str) -> frozenset[str]:
+    """Meaningful terms and synonym tags of ``text`` (for overlaps and shared-term reasons)."""
+    terms = analyzer.terms(text)
+    words = {t for t in terms if len(t) >= 2 and t not in _GENERIC and not t.isdigit()}
+    return frozenset(words | set(analyzer.synonym_tags_of(terms)))
+
+
+@lru_cache(maxsize=4)
+def _concepts(path: Path) -> tuple[tuple[tuple[str, ...], str], ...]:
+    """Problem → solution rules (``seed/search/concepts.txt``), folded for matching."""
+    if not path.exists():
+        return ()
+    rules = []
+    for line in path.read_text("utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if " => " not in line:
+            continue
+        problem, solution = line.split(" => ", 1)
+        terms = tuple(fold(t.strip()) for t in problem.split(",") if t.strip())
+        rules.append((terms, " ".join(t.strip() for t in solution.split(","))))
+    return tuple(rules)
+
+
+def expand(text: str) -> str:
+    """The text with the solution words of every problem it mentions appended."""
+    folded = fold(text)
+    rules = _concepts(get_settings().seed_dir / "search" / "concepts.txt")
+    extra = [solution for problems, solution in rules if any(p in folded for p in problems)]
+    return f"{text} {' '.join(extra)}" if extra else text
+
+
+def _query_text(*parts: str | None) -> str:
+    return " ".join(p for p in parts if p)[:QUERY_CHARS]
+
+
+def _normalised(hits: Sequence[SearchHit]) -> dict[int, float]:
+    """Engine scores as fractions of the best one (the issue's "normalised per query")."""
+    best = max((h.score for h in hits), default=0.0)
+    return {h.id: round(h.score / best, 4) if best > 0 else 0.0 for h in hits}
+
+
+def _shared(analyzer: Analyzer, need_terms: frozenset[str], text: str) -> list[str]:
+    seen = []
+    for term in analyzer.terms(text):
+        if term in need_terms and term not in seen and len(term) >= 2 and term not in _GENERIC:
+            seen.append(term)
+    return sorted(seen, key=len, reverse=True)
+
+
+# --- need → projects ---
+
+
+def _need_spec(need: NeedPublic | AdHocNeed, city: str | None) -> scoring.NeedSpec:
+    return scoring.NeedSpec(
+        industries=tuple(need.industries),
+        city=city,
+        min_trl=need.min_trl,
+        modes=tuple(m if isinstance(m, str) else m.value for m in need.transfer_modes),
+        budget=need.budget_wan,
+    )
+
+
+def _project_spec(project: ProjectPublic) -> scoring.ProjectSpec:
+    return scoring.ProjectSpec(
+        industries=tuple(project.industries),
+        trl=project.trl,
+        modes=tuple(project.transfer_modes),
+        price=project.price_wan,
+        city=project.city,
+        targets=tuple(project.target_cities),
+    )
+
+
+def _rank_projects(
+    session: Session,
+    search: SearchEngine,
+    spec: scoring.NeedSpec,
+    text: str,
+    limit: int,
+    *,
+    text_only: bool = False,
+    weights: dict[str, float] | None = None,
+) -> list[ProjectMatch]:
+    ctx = context(session, search.analyzer)
+    query = expand(text) if text.strip() else ""
+    relevance: dict[int, float] = {}
+    if query:
+        found = search.backend.search(
+            "projects",
+            SearchRequest(
+                q=query, filters=PUBLISHED, limit=TEXT_CANDIDATES, match="any", prefix_last=False
+            ),
+        )
+        relevance = _normalised(found.hits)
+    if spec.industries and not text_only:
+        by_industry = search.backend.search(
+            "projects",
+            SearchRequest(
+                filters=SearchFilters(status=("published",), industry=spec.industries),
+                sort=SearchSort.trl_desc,
+                limit=STRUCTURE_CANDIDATES,
+            ),
+        )
+        for hit in by_industry.hits:
+            relevance.setdefault(hit.id, 0.0)
+    rendered = catalog.published_projects(session, list(relevance))
+    place = ctx.places.get(spec.city or "")
+    scored = []
+    for project_id, text_score in relevance.items():
+        entry = rendered.get(project_id)
+        if entry is None:
+            continue
+        if text_only:
+            result = scoring.Scored(text_score, {"text": text_score}, [])
+        else:
+            result = scoring.score_pair(
+                spec,
+                _project_spec(entry.item),
+                text=text_score if query else None,
+                shared_terms=(),
+                place=place,
+                names=ctx.names,
+                weights=weights or get_settings().match_weights,
+            )
+        scored.append((result.score, text_score, project_id, result, entry.item))
+    scored.sort(key=lambda row: (row[0], row[1], -row[2]), reverse=True)
+    need_terms = _term_set(search.analyzer, query) if query else frozenset()
+    out = []
+    for _, _, _, result, item in scored[:limit]:
+        project = ProjectPublic(**item.model_dump(exclude={"score", "highlight"}))
+        shared = _shared(
+            search.analyzer,
+            need_terms,
+            " ".join([item.title_zh or "", item.title_en or "", *item.keywords]),
+        )
+        reasons = list(result.reasons)
+        if shared and reasons and reasons[0].code.startswith("text."):
+            reasons[0] = scoring.text_reason(shared, 1.0) or reasons[0]
+        out.append(
+            ProjectMatch(
+                project=project, score=result.score, components=result.components, reasons=reasons
+            )
+        )
+    return out
+
+
+def _need_text(need: NeedPublic) -> str:
+    return _query_text(
+        need.title_zh,
+        need.title_en,
+        " ".join(need.keywords),
+        need.description_zh,
+        need.description_en,
+    )
+
+
+def need_to_projects(
+    session: Session, search: SearchEngine, need_id: int, limit: int
+) -> NeedMatches:
+    need = needs_service.get_public_need(session, need_id)
+    items = _rank_projects(session, search, _need_spec(need, need.city), _need_text(need), limit)
+    return NeedMatches(need=need, items=items)
+
+
+def need_to_projects_by_external_id(
+    session: Session, search: SearchEngine, external_id: str, limit: int
+) -> NeedMatches:
+    need = needs_service.public_need_by_external_id(session, external_id)
+    return need_to_projects(session, search, need.id, limit)
+
+
+def adhoc_to_projects(
+    session: Session,
+    search: SearchEngine,
+    need: AdHocNeed,
+    limit: int,
+    *,
+    text_only: bool = False,
+    weights: dict[str, float] | None = None,
+) -> AdHocNeedMatches:
+    ctx = context(session, search.analyzer)
+    unknown = [c for c in need.industries if c not in ctx.names.industries]
+    places = ctx.places
+    _check(unknown, "industries", "industry code")
+    _check([need.city] if need.city and need.city not in places else [], "city", "city or zone")
+    items = _rank_projects(
+        session,
+        search,
+        _need_spec(need, need.city),
+        need.text or "",
+        limit,
+        text_only=text_only,
+        weights=weights,
+    )
+    return AdHocNeedMatches(need=need, items=items)
+
+
+def _check(unknown: Sequence[str], field: str, what: str) -> None:
+    if unknown:
+        from app.errors import FieldError, InvalidInputError
+
+        raise InvalidInputError(
+            f"Unknown {what} in '{field}': {', '.join(unknown)}",
+            [
+                FieldError(field=field, location="body", message=f"unknown {what} '{u}'")
+                for u in unknown
+            ],
+        )
+
+
+# --- project → needs ---
+
+
+def _project_text(project: ProjectPublic) -> str:
+    return _query_text(
+        project.title_zh,
+        project.title_en,
+        " ".join(project.keywords),
+        project.summary_zh,
+        project.summary_en,
+    )
+
+
+def _rank_needs(
+    session: Session, search: SearchEngine, project: ProjectPublic, limit: int
+) -> list[NeedMatch]:
+    ctx = context(session, search.analyzer)
+    found = search.backend.search(
+        "needs",
+        SearchRequest(
+            q=_project_text(project),
+            filters=OPEN_PUBLIC,
+            limit=TEXT_CANDIDATES,
+            match="any",
+            prefix_last=False,
+        ),
+    )
+    relevance = _normalised(found.hits)
+    if project.industries:
+        by_industry = search.backend.search(
+            "needs",
+            SearchRequest(
+                filters=SearchFilters(
+                    status=("open",), visibility=("public",), industry=tuple(project.industries)
+                ),
+                limit=STRUCTURE_CANDIDATES,
+            ),
+        )
+        for hit in by_industry.hits:
+            relevance.setdefault(hit.id, 0.0)
+    needs = needs_service.public_needs(session, list(relevance))
+    spec = _project_spec(project)
+    project_terms = _term_set(search.analyzer, _project_text(project))
+    scored = []
+    for need_id, text_score in relevance.items():
+        need = needs.get(need_id)
+        if need is None:
+            continue
+        result = scoring.score_pair(
+            _need_spec(need, need.city),
+            spec,
+            text=text_score,
+            shared_terms=_shared(
+                search.analyzer,
+                project_terms,
+                " ".join([need.title_zh or "", need.title_en or "", *need.keywords]),
+            ),
+            place=ctx.places.get(need.city or ""),
+            names=ctx.names,
+            weights=get_settings().match_weights,
+        )
+        scored.append(
+            NeedMatch(
+                need=need, score=result.score, components=result.components, reasons=result.reasons
+            )
+        )
+    scored.sort(key=lambda m: (m.score, m.components.get("text") or 0.0), reverse=True)
+    return scored[:limit]
+
+
+def project_to_needs(
+    session: Session, search: SearchEngine, project_id: int, limit: int
+) -> ProjectNeedMatches:
+    project = catalog.get_public_project(session, project_id)
+    return ProjectNeedMatches(project=project, items=_rank_needs(session, search, project, limit))
+
+
+# --- project → cities and zones ---
+
+
+def _platforms(ctx: Context, code: str, terms: frozenset[str]) -> tuple[float, Reason | None]:
+    matched = [(zh, en) for zh, en, asset in ctx.assets.get(code, []) if asset & terms]
+    if not matched:
+        return 0.0, None
+    place = ctx.places[code]
+    return min(1.0, 0.5 * len(matched)), Reason(
+        code="city.platforms",
+        message_zh=f"{place.name_zh}的相关集群与平台：" + "、".join(zh for zh, _ in matched[:4]),
+        message_en=f"Related clusters and platforms in {place.name_en}: "
+        + ", ".join(en for _, en in matched[:4]),
+    )
+
+
+def _needs_reason(place: scoring.Place, needs: Sequence[NeedPublic]) -> Reason | None:
+    if not needs:
+        return None
+    titles_zh = "、".join((n.title_zh or n.title_en or "")[:24] for n in needs[:2])
+    titles_en = "; ".join((n.title_en or n.title_zh or "")[:48] for n in needs[:2])
+    return Reason(
+        code="city.open_needs",
+        message_zh=f"{place.name_zh}有 {len(needs)} 条相关的公开需求：{titles_zh}",
+        message_en=f"{len(needs)} related open need(s) in {place.name_en}: {titles_en}",
+    )
+
+
+def project_to_cities(
+    session: Session,
+    search: SearchEngine,
+    project_id: int,
+    limit: int,
+    *,
+    weights: dict[str, float] | None = None,
+) -> ProjectCityMatches:
+    project = catalog.get_public_project(session, project_id)
+    ctx = context(session, search.analyzer)
+    need_matches = _rank_needs(session, search, project, TEXT_CANDIDATES)
+    by_city: dict[str, list[NeedMatch]] = {}
+    for match in need_matches:
+        if match.need.city and (match.components.get("text") or 0) > 0:
+            by_city.setdefault(match.need.city, []).append(match)
+    spec = _project_spec(project)
+    terms = _term_set(search.analyzer, _project_text(project))
+    items = []
+    for code, place in ctx.places.items():
+        here = by_city.get(code, [])
+        platforms, platforms_reason = _platforms(ctx, code, terms)
+        result = scoring.score_city(
+            spec,
+            place,
+            needs=max((m.score for m in here), default=0.0),
+            needs_reason=_needs_reason(place, [m.need for m in here]),
+            platforms=platforms,
+            platforms_reason=platforms_reason,
+            names=ctx.names,
+            weights=weights or get_settings().city_match_weights,
+        )
+        items.append(
+            CityMatch(
+                city=ctx.summaries[code],
+                score=result.score,
+                components=result.components,
+                reasons=result.reasons,
+            )
+        )
+    items.sort(key=lambda m: m.score, reverse=True)
+    return ProjectCityMatches(project=project, items=items[:limit])
+
+
+# --- city or zone → projects ---
+
+
+def city_to_projects(
+    session: Session, search: SearchEngine, code: str, limit: int
+) -> CityProjectMatches:
+    ctx = context(session, search.analyzer)
+    place = ctx.places.get(code)
+    if place is None:
+        raise NotFoundError(f"No city or zone has the code '{code}'")
+    wanted = tuple(c for c, w in place.weights.items() if w >= 0.5) or tuple(place.weights)
+    themes = " ".join(f"{zh} {en}" for zh, en, _ in ctx.assets.get(code, []))
+    found = search.backend.search(
+        "projects",
+        SearchRequest(
+            q=themes,
+            filters=SearchFilters(status=("published",), industry=wanted),
+            limit=CITY_CANDIDATES,
+            match="any",
+            prefix_last=False,
+        ),
+    )
+    local = search.backend.search(
+        "projects",
+        SearchRequest(filters=SearchFilters(status=("published",), city=(code,)), limit=50),
+    )
+    ids = list(dict.fromkeys([h.id for h in found.hits] + [h.id for h in local.hits]))
+    rendered = catalog.published_projects(session, ids)
+    open_needs = [
+        (n, _term_set(search.analyzer, _need_text(n)))
+        for n in needs_service.public_needs_in(session, code)
+    ]
+    scored = []
+    for project_id in ids:
+        entry = rendered.get(project_id)
+        if entry is None:
+            continue
+        project = entry.item
+        terms = _term_set(
+            search.analyzer,
+            _query_text(project.title_zh, project.title_en, " ".join(project.keywords)),
+        )
+        related = [n for n, need_terms in open_needs if len(need_terms & terms) >= 2]
+        needs_fit = min(1.0, 0.5 * len(related))
+        platforms, platforms_reason = _platforms(ctx, code, terms)
+        result = scoring.score_city(
+            _project_spec(project),
+            place,
+            needs=needs_fit,
+            needs_reason=_needs_reason(place, related),
+            platforms=platforms,
+            platforms_reason=platforms_reason,
+            names=ctx.names,
+            weights=get_settings().city_match_weights,
+        )
+        scored.append((result, project))
+    scored.sort(key=lambda row: row[0].score, reverse=True)
+    items = [
+        ProjectMatch(
+            project=ProjectPublic(**p.model_dump(exclude={"score", "highlight"})),
+            score=r.score,
+            components=r.components,
+            reasons=r.reasons,
+        )
+        for r, p in scored[:limit]
+    ]
+    return CityProjectMatches(city=ctx.summaries[code], items=items)
+
+
+def project_to_needs_by_external_id(
+    session: Session, search: SearchEngine, external_id: str, limit: int
+) -> tuple[ProjectNeedMatches, ProjectCityMatches]:
+    project = catalog.public_project_by_external_id(session, external_id)
+    return (
+        project_to_needs(session, search, project.id, limit),
+        project_to_cities(session, search, project.id, limit),
+    )
