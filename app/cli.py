@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -180,6 +181,56 @@ def cmd_index_rebuild(_: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_match(args: argparse.Namespace) -> int:
+    """Print the matches of a need (projects) or of a project (needs, cities and zones)."""
+    from app.errors import NotFoundError
+    from app.matching import service as matching
+
+    factory = _session_factory()
+    search = make_search_engine(get_settings(), factory, background=False)
+    with factory() as session:
+        try:
+            if args.kind == "need":
+                result: Any = matching.need_to_projects_by_external_id(
+                    session, search, args.external_id, args.limit
+                )
+                rows = [(m.project.external_id, _title(m.project), m) for m in result.items]
+                sections = [("projects", result.model_dump(mode="json"), rows)]
+            else:
+                needs, cities = matching.project_to_needs_by_external_id(
+                    session, search, args.external_id, args.limit
+                )
+                sections = [
+                    (
+                        "needs",
+                        needs.model_dump(mode="json"),
+                        [(m.need.external_id, _title(m.need), m) for m in needs.items],
+                    ),
+                    (
+                        "cities",
+                        cities.model_dump(mode="json"),
+                        [(m.city.code, m.city.name_zh, m) for m in cities.items],
+                    ),
+                ]
+        except NotFoundError as exc:
+            print(f"ketao match: {exc.detail}", file=sys.stderr)
+            return 1
+    if args.json:
+        print(json.dumps({name: body for name, body, _ in sections}, ensure_ascii=False))
+        return 0
+    for name, _, rows in sections:
+        print(f"== {name}")
+        for key, title, match in rows:
+            print(f"{match.score:6.3f}  {key}  {title}")
+            for reason in match.reasons:
+                print(f"          {reason.message_zh} / {reason.message_en}")
+    return 0
+
+
+def _title(item: Any) -> str:
+    return str(item.title_zh or item.title_en or "")
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the API with uvicorn."""
     import uvicorn
@@ -219,6 +270,13 @@ def build_parser() -> argparse.ArgumentParser:
         action.set_defaults(func=fn)
         if name == "status":
             action.add_argument("--json", action="store_true", help="print JSON")
+
+    match = sub.add_parser("match", help=cmd_match.__doc__, description=cmd_match.__doc__)
+    match.add_argument("kind", choices=["need", "project"])
+    match.add_argument("external_id", metavar="EXTERNAL_ID")
+    match.add_argument("--limit", type=int, default=10, choices=range(1, 51), metavar="1-50")
+    match.add_argument("--json", action="store_true", help="print JSON")
+    match.set_defaults(func=cmd_match)
 
     seed = sub.add_parser("seed", help=cmd_seed.__doc__, description=cmd_seed.__doc__)
     seed.set_defaults(func=cmd_seed)

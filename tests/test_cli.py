@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from app.catalog.models import Project
 from app.db import make_engine
-from tests.factories import project_record
+from tests.factories import need_record, project_record
 
 COMMANDS = [
     ["db", "upgrade"],
@@ -24,6 +24,7 @@ COMMANDS = [
     ["index", "status"],
     ["index", "drain"],
     ["index", "rebuild"],
+    ["match"],
 ]
 
 
@@ -113,3 +114,32 @@ def test_index_status_drain_and_rebuild(tmp_path: Path, env: dict[str, str]) -> 
     rebuilt = ketao("index", "rebuild", env=env)
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert "projects: 1, needs: 0" in rebuilt.stdout
+
+
+def test_match_prints_what_the_api_returns(tmp_path: Path, env: dict[str, str]) -> None:
+    assert ketao("db", "upgrade", env=env).returncode == 0
+    project = project_record(title_zh="液冷储能电站热失控早期预警系统", industries=["6.5"])
+    need = need_record(title_zh="储能电站热失控预警需求", industries=["6.5"])
+    data = tmp_path / "pair.jsonl"
+    data.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in (project, need)),
+        encoding="utf-8",
+    )
+    assert ketao("import", str(data), env=env).returncode == 0
+
+    result = ketao("match", "need", need["external_id"], "--json", env=env)
+    assert result.returncode == 0, result.stderr
+    body = json.loads(result.stdout)
+    [match] = body["projects"]["items"]
+    assert match["project"]["external_id"] == project["external_id"]
+    assert match["reasons"]
+
+    both = ketao("match", "project", project["external_id"], "--json", env=env)
+    assert both.returncode == 0, both.stderr
+    body = json.loads(both.stdout)
+    assert body["needs"]["items"][0]["need"]["external_id"] == need["external_id"]
+    assert len(body["cities"]["items"]) == 10
+
+    missing = ketao("match", "need", "NO-SUCH-NEED", env=env)
+    assert missing.returncode == 1
+    assert "NO-SUCH-NEED" in missing.stderr

@@ -44,6 +44,7 @@ STRUCTURE_CANDIDATES = 50
 CITY_CANDIDATES = 300
 QUERY_CHARS = 600  # of a need's or project's text, enough to say what it is about
 MAX_LIMIT = 50
+NEED_FIT = 0.5  # an open need counts for a city only if it matches the project at least this well
 
 PUBLISHED = SearchFilters(status=("published",))
 OPEN_PUBLIC = SearchFilters(status=("open",), visibility=("public",))
@@ -157,6 +158,22 @@ _GENERIC = frozenset(
         "small",
         "effici",
         "cost",
+        "实验室",
+        "科学城",
+        "园区",
+        "中心",
+        "基地",
+        "研究院",
+        "大学",
+        "science",
+        "laboratori",
+        "lab",
+        "citi",
+        "park",
+        "centr",
+        "center",
+        "univers",
+        "institut",
     ]
 )
 
@@ -489,7 +506,7 @@ def project_to_cities(
     need_matches = _rank_needs(session, search, project, TEXT_CANDIDATES)
     by_city: dict[str, list[NeedMatch]] = {}
     for match in need_matches:
-        if match.need.city and (match.components.get("text") or 0) > 0:
+        if match.need.city and match.score >= NEED_FIT and (match.components.get("text") or 0) > 0:
             by_city.setdefault(match.need.city, []).append(match)
     spec = _project_spec(project)
     terms = _term_set(search.analyzer, _project_text(project))
