@@ -624,3 +624,71 @@ def public_project_by_external_id(session: Session, external_id: str) -> schemas
     if project is None:
         raise NotFoundError(f"No published project has the external_id '{external_id}'")
     return to_public(project)
+
+
+@dataclass(frozen=True)
+class ProjectFacts:
+    """What matching scores a project on, read without building ORM objects."""
+
+    industries: tuple[str, ...]
+    trl: int | None
+    modes: tuple[str, ...]
+    price: float | None
+    city: str | None
+    targets: tuple[str, ...]
+
+
+def published_facts(session: Session, ids: Sequence[int]) -> dict[int, ProjectFacts]:
+    """Facts of the published projects among ``ids``: four light queries, any number of ids."""
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Project.id, Project.trl, Project.price_wan, Project.city_code).where(
+            Project.id.in_(ids), visible_to_public()
+        )
+    ).all()
+    found = [r.id for r in rows]
+    industries: dict[int, list[str]] = {}
+    for pid, code in session.execute(
+        select(ProjectIndustry.project_id, ProjectIndustry.industry_code)
+        .where(ProjectIndustry.project_id.in_(found))
+        .order_by(ProjectIndustry.project_id, ProjectIndustry.position)
+    ):
+        industries.setdefault(pid, []).append(code)
+    modes: dict[int, list[str]] = {}
+    for pid, mode in session.execute(
+        select(ProjectTransferMode.project_id, ProjectTransferMode.mode)
+        .where(ProjectTransferMode.project_id.in_(found))
+        .order_by(ProjectTransferMode.project_id, ProjectTransferMode.position)
+    ):
+        modes.setdefault(pid, []).append(mode)
+    targets: dict[int, list[str]] = {}
+    for pid, city in session.execute(
+        select(ProjectTargetCity.project_id, ProjectTargetCity.city_code)
+        .where(ProjectTargetCity.project_id.in_(found))
+        .order_by(ProjectTargetCity.project_id, ProjectTargetCity.position)
+    ):
+        targets.setdefault(pid, []).append(city)
+    return {
+        r.id: ProjectFacts(
+            industries=tuple(industries.get(r.id, ())),
+            trl=r.trl,
+            modes=tuple(modes.get(r.id, ())),
+            price=float(r.price_wan) if r.price_wan is not None else None,
+            city=r.city_code,
+            targets=tuple(targets.get(r.id, ())),
+        )
+        for r in rows
+    }
+
+
+def published_headlines(session: Session, ids: Sequence[int]) -> dict[int, str]:
+    """Titles and keywords of the published projects among ``ids``, as one text each."""
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Project.id, Project.title_zh, Project.title_en, Project.keywords).where(
+            Project.id.in_(ids), visible_to_public()
+        )
+    )
+    return {r.id: " ".join([r.title_zh or "", r.title_en or "", *(r.keywords or [])]) for r in rows}

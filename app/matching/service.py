@@ -240,7 +240,18 @@ def _need_spec(need: NeedPublic | AdHocNeed, city: str | None) -> scoring.NeedSp
     )
 
 
-def _project_spec(project: ProjectPublic) -> scoring.ProjectSpec:
+def _project_spec(facts: catalog.ProjectFacts) -> scoring.ProjectSpec:
+    return scoring.ProjectSpec(
+        industries=facts.industries,
+        trl=facts.trl,
+        modes=facts.modes,
+        price=facts.price,
+        city=facts.city,
+        targets=facts.targets,
+    )
+
+
+def _public_spec(project: ProjectPublic) -> scoring.ProjectSpec:
     return scoring.ProjectSpec(
         industries=tuple(project.industries),
         trl=project.trl,
@@ -261,6 +272,8 @@ def _rank_projects(
     text_only: bool = False,
     weights: dict[str, float] | None = None,
 ) -> list[ProjectMatch]:
+    """Candidates from the engine (by text, and by industry), scored on light facts; only the
+    returned matches are rendered."""
     ctx = context(session, search.analyzer)
     query = expand(text) if text.strip() else ""
     relevance: dict[int, float] = {}
@@ -283,42 +296,50 @@ def _rank_projects(
         )
         for hit in by_industry.hits:
             relevance.setdefault(hit.id, 0.0)
-    rendered = catalog.published_projects(session, list(relevance))
+    facts = catalog.published_facts(session, list(relevance))
     place = ctx.places.get(spec.city or "")
     scored = []
     for project_id, text_score in relevance.items():
-        entry = rendered.get(project_id)
-        if entry is None:
-            continue
+        project = facts.get(project_id)
+        if project is None:
+            continue  # no longer published; the index is catching up
         if text_only:
             result = scoring.Scored(text_score, {"text": text_score}, [])
         else:
             result = scoring.score_pair(
                 spec,
-                _project_spec(entry.item),
+                _project_spec(project),
                 text=text_score if query else None,
                 shared_terms=(),
                 place=place,
                 names=ctx.names,
                 weights=weights or get_settings().match_weights,
             )
-        scored.append((result.score, text_score, project_id, result, entry.item))
-    scored.sort(key=lambda row: (row[0], row[1], -row[2]), reverse=True)
+        scored.append((result.score, text_score, -project_id, result))
+    scored.sort(key=lambda row: row[:3], reverse=True)
+    top = scored[:limit]
+    rendered = catalog.published_projects(session, [-row[2] for row in top])
     need_terms = _term_set(search.analyzer, query) if query else frozenset()
     out = []
-    for _, _, _, result, item in scored[:limit]:
-        project = ProjectPublic(**item.model_dump(exclude={"score", "highlight"}))
+    for _, _, negative_id, result in top:
+        entry = rendered.get(-negative_id)
+        if entry is None:
+            continue
+        item = entry.item
+        reasons = list(result.reasons)
         shared = _shared(
             search.analyzer,
             need_terms,
             " ".join([item.title_zh or "", item.title_en or "", *item.keywords]),
         )
-        reasons = list(result.reasons)
         if shared and reasons and reasons[0].code.startswith("text."):
             reasons[0] = scoring.text_reason(shared, 1.0) or reasons[0]
         out.append(
             ProjectMatch(
-                project=project, score=result.score, components=result.components, reasons=reasons
+                project=ProjectPublic(**item.model_dump(exclude={"score", "highlight"})),
+                score=result.score,
+                components=result.components,
+                reasons=reasons,
             )
         )
     return out
@@ -401,9 +422,18 @@ def _project_text(project: ProjectPublic) -> str:
     )
 
 
-def _rank_needs(
-    session: Session, search: SearchEngine, project: ProjectPublic, limit: int
-) -> list[NeedMatch]:
+@dataclass(frozen=True)
+class _NeedScore:
+    need_id: int
+    city: str | None
+    text: float
+    result: scoring.Scored
+
+
+def _score_needs(
+    session: Session, search: SearchEngine, project: ProjectPublic
+) -> list[_NeedScore]:
+    """Every candidate need scored against the project on light facts, best first."""
     ctx = context(session, search.analyzer)
     found = search.backend.search(
         "needs",
@@ -428,34 +458,65 @@ def _rank_needs(
         )
         for hit in by_industry.hits:
             relevance.setdefault(hit.id, 0.0)
-    needs = needs_service.public_needs(session, list(relevance))
-    spec = _project_spec(project)
-    project_terms = _term_set(search.analyzer, _project_text(project))
-    scored = []
+    facts = needs_service.public_facts(session, list(relevance))
+    spec = _public_spec(project)
+    rows = []
     for need_id, text_score in relevance.items():
-        need = needs.get(need_id)
+        need = facts.get(need_id)
         if need is None:
             continue
         result = scoring.score_pair(
-            _need_spec(need, need.city),
+            _facts_spec(need),
             spec,
             text=text_score,
-            shared_terms=_shared(
-                search.analyzer,
-                project_terms,
-                " ".join([need.title_zh or "", need.title_en or "", *need.keywords]),
-            ),
+            shared_terms=(),
             place=ctx.places.get(need.city or ""),
             names=ctx.names,
             weights=get_settings().match_weights,
         )
-        scored.append(
+        rows.append(_NeedScore(need_id, need.city, text_score, result))
+    rows.sort(key=lambda r: (r.result.score, r.text, -r.need_id), reverse=True)
+    return rows
+
+
+def _facts_spec(facts: needs_service.NeedFacts) -> scoring.NeedSpec:
+    return scoring.NeedSpec(
+        industries=facts.industries,
+        city=facts.city,
+        min_trl=facts.min_trl,
+        modes=facts.modes,
+        budget=facts.budget,
+    )
+
+
+def _rank_needs(
+    session: Session, search: SearchEngine, project: ProjectPublic, limit: int
+) -> list[NeedMatch]:
+    top = _score_needs(session, search, project)[:limit]
+    needs = needs_service.public_needs(session, [row.need_id for row in top])
+    project_terms = _term_set(search.analyzer, _project_text(project))
+    out = []
+    for row in top:
+        need = needs.get(row.need_id)
+        if need is None:
+            continue
+        reasons = list(row.result.reasons)
+        shared = _shared(
+            search.analyzer,
+            project_terms,
+            " ".join([need.title_zh or "", need.title_en or "", *need.keywords]),
+        )
+        if shared and reasons and reasons[0].code.startswith("text."):
+            reasons[0] = scoring.text_reason(shared, 1.0) or reasons[0]
+        out.append(
             NeedMatch(
-                need=need, score=result.score, components=result.components, reasons=result.reasons
+                need=need,
+                score=row.result.score,
+                components=row.result.components,
+                reasons=reasons,
             )
         )
-    scored.sort(key=lambda m: (m.score, m.components.get("text") or 0.0), reverse=True)
-    return scored[:limit]
+    return out
 
 
 def project_to_needs(
@@ -481,15 +542,18 @@ def _platforms(ctx: Context, code: str, terms: frozenset[str]) -> tuple[float, R
     )
 
 
-def _needs_reason(place: scoring.Place, needs: Sequence[NeedPublic]) -> Reason | None:
+def _needs_reason(
+    place: scoring.Place, needs: Sequence[NeedPublic], count: int | None = None
+) -> Reason | None:
     if not needs:
         return None
+    count = count or len(needs)
     titles_zh = "、".join((n.title_zh or n.title_en or "")[:24] for n in needs[:2])
     titles_en = "; ".join((n.title_en or n.title_zh or "")[:48] for n in needs[:2])
     return Reason(
         code="city.open_needs",
-        message_zh=f"{place.name_zh}有 {len(needs)} 条相关的公开需求：{titles_zh}",
-        message_en=f"{len(needs)} related open need(s) in {place.name_en}: {titles_en}",
+        message_zh=f"{place.name_zh}有 {count} 条相关的公开需求：{titles_zh}",
+        message_en=f"{count} related open need(s) in {place.name_en}: {titles_en}",
     )
 
 
@@ -503,12 +567,15 @@ def project_to_cities(
 ) -> ProjectCityMatches:
     project = catalog.get_public_project(session, project_id)
     ctx = context(session, search.analyzer)
-    need_matches = _rank_needs(session, search, project, TEXT_CANDIDATES)
-    by_city: dict[str, list[NeedMatch]] = {}
-    for match in need_matches:
-        if match.need.city and match.score >= NEED_FIT and (match.components.get("text") or 0) > 0:
-            by_city.setdefault(match.need.city, []).append(match)
-    spec = _project_spec(project)
+    scores = _score_needs(session, search, project)
+    by_city: dict[str, list[_NeedScore]] = {}
+    for row in scores:
+        if row.city and row.result.score >= NEED_FIT and row.text > 0:
+            by_city.setdefault(row.city, []).append(row)
+    cited = needs_service.public_needs(
+        session, [row.need_id for rows in by_city.values() for row in rows[:2]]
+    )
+    spec = _public_spec(project)
     terms = _term_set(search.analyzer, _project_text(project))
     items = []
     for code, place in ctx.places.items():
@@ -517,8 +584,10 @@ def project_to_cities(
         result = scoring.score_city(
             spec,
             place,
-            needs=max((m.score for m in here), default=0.0),
-            needs_reason=_needs_reason(place, [m.need for m in here]),
+            needs=max((row.result.score for row in here), default=0.0),
+            needs_reason=_needs_reason(
+                place, [cited[row.need_id] for row in here[:2] if row.need_id in cited], len(here)
+            ),
             platforms=platforms,
             platforms_reason=platforms_reason,
             names=ctx.names,
@@ -563,44 +632,43 @@ def city_to_projects(
         SearchRequest(filters=SearchFilters(status=("published",), city=(code,)), limit=50),
     )
     ids = list(dict.fromkeys([h.id for h in found.hits] + [h.id for h in local.hits]))
-    rendered = catalog.published_projects(session, ids)
+    facts = catalog.published_facts(session, ids)
+    headlines = catalog.published_headlines(session, ids)
     open_needs = [
         (n, _term_set(search.analyzer, _need_text(n)))
         for n in needs_service.public_needs_in(session, code)
     ]
     scored = []
     for project_id in ids:
-        entry = rendered.get(project_id)
-        if entry is None:
+        project = facts.get(project_id)
+        if project is None:
             continue
-        project = entry.item
-        terms = _term_set(
-            search.analyzer,
-            _query_text(project.title_zh, project.title_en, " ".join(project.keywords)),
-        )
+        terms = _term_set(search.analyzer, headlines.get(project_id, ""))
         related = [n for n, need_terms in open_needs if len(need_terms & terms) >= 2]
-        needs_fit = min(1.0, 0.5 * len(related))
         platforms, platforms_reason = _platforms(ctx, code, terms)
         result = scoring.score_city(
             _project_spec(project),
             place,
-            needs=needs_fit,
+            needs=min(1.0, 0.5 * len(related)),
             needs_reason=_needs_reason(place, related),
             platforms=platforms,
             platforms_reason=platforms_reason,
             names=ctx.names,
             weights=get_settings().city_match_weights,
         )
-        scored.append((result, project))
-    scored.sort(key=lambda row: row[0].score, reverse=True)
+        scored.append((result.score, -project_id, result))
+    scored.sort(key=lambda row: row[:2], reverse=True)
+    top = scored[:limit]
+    rendered = catalog.published_projects(session, [-row[1] for row in top])
     items = [
         ProjectMatch(
-            project=ProjectPublic(**p.model_dump(exclude={"score", "highlight"})),
-            score=r.score,
-            components=r.components,
-            reasons=r.reasons,
+            project=ProjectPublic(**entry.item.model_dump(exclude={"score", "highlight"})),
+            score=result.score,
+            components=result.components,
+            reasons=result.reasons,
         )
-        for r, p in scored[:limit]
+        for _, negative_id, result in top
+        if (entry := rendered.get(-negative_id)) is not None
     ]
     return CityProjectMatches(city=ctx.summaries[code], items=items)
 

@@ -444,3 +444,50 @@ def public_need_by_external_id(session: Session, external_id: str) -> schemas.Ne
     if need is None:
         raise NotFoundError(f"No public open need has the external_id '{external_id}'")
     return to_public(need)
+
+
+@dataclass(frozen=True)
+class NeedFacts:
+    """What matching scores a need on, read without building ORM objects."""
+
+    industries: tuple[str, ...]
+    city: str | None
+    min_trl: int | None
+    modes: tuple[str, ...]
+    budget: float | None
+
+
+def public_facts(session: Session, ids: Sequence[int]) -> dict[int, NeedFacts]:
+    """Facts of the public open needs among ``ids``: three light queries."""
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Need.id, Need.city_code, Need.min_trl, Need.budget_wan).where(
+            Need.id.in_(ids), visible_to_public()
+        )
+    ).all()
+    found = [r.id for r in rows]
+    industries: dict[int, list[str]] = {}
+    for nid, code in session.execute(
+        select(NeedIndustry.need_id, NeedIndustry.industry_code)
+        .where(NeedIndustry.need_id.in_(found))
+        .order_by(NeedIndustry.need_id, NeedIndustry.position)
+    ):
+        industries.setdefault(nid, []).append(code)
+    modes: dict[int, list[str]] = {}
+    for nid, mode in session.execute(
+        select(NeedTransferMode.need_id, NeedTransferMode.mode)
+        .where(NeedTransferMode.need_id.in_(found))
+        .order_by(NeedTransferMode.need_id, NeedTransferMode.position)
+    ):
+        modes.setdefault(nid, []).append(mode)
+    return {
+        r.id: NeedFacts(
+            industries=tuple(industries.get(r.id, ())),
+            city=r.city_code,
+            min_trl=r.min_trl,
+            modes=tuple(modes.get(r.id, ())),
+            budget=float(r.budget_wan) if r.budget_wan is not None else None,
+        )
+        for r in rows
+    }
