@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install test lint format bench bench-startup clean
+.PHONY: run install test lint format bench bench-match eval bench-startup clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,13 @@ format: install
 ## Search benchmark: 1k/10k/100k projects, engine vs SQL LIKE, HTTP with 8 clients.
 bench: install
 	$(BIN)/python -m bench.search
+
+bench-match: install
+	$(BIN)/python -m bench.matching
+
+## Matching quality on the labelled set (nDCG@5, hit@1, city top-3), scorer vs baselines.
+eval: install
+	$(BIN)/python -m bench.matching_eval
 
 bench-startup: install
 	$(BIN)/python -m bench.startup

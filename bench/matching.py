@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ from app.matching import service as matching
 from app.needs.models import Need, NeedIndustry, NeedTransferMode
 from app.search.service import make_search_engine
 from bench.corpus import generate_needs, generate_projects
-from bench.search import load, pct, summary, timed
+from bench.search import load, summary, timed
 
 
 def load_needs(session: Session, records: Iterable[dict[str, Any]]) -> int:
@@ -121,17 +122,15 @@ def main() -> int:
                 [
                     m
                     for i in need_ids
-                    for m in timed(lambda i=i: matching.need_to_projects(session, search, i, 10), 1)
-                ]  # type: ignore[misc]
+                    for m in timed(partial(matching.need_to_projects, session, search, i, 10), 1)
+                ]
             )
             report["in_process_project_to_cities"] = summary(
                 [
                     m
                     for i in project_ids
-                    for m in timed(
-                        lambda i=i: matching.project_to_cities(session, search, i, 15), 1
-                    )
-                ]  # type: ignore[misc]
+                    for m in timed(partial(matching.project_to_cities, session, search, i, 15), 1)
+                ]
             )
         search.backend.close()
         engine.dispose()
@@ -176,7 +175,6 @@ def main() -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(report, ensure_ascii=False))
-    _ = pct
     return 0
 
 
