@@ -36,6 +36,8 @@ def install_openapi(app: FastAPI) -> None:
                 responses = operation.setdefault("responses", {})
                 for status, description in _ALWAYS.items():
                     responses.setdefault(status, {"description": description})
+                if "requestBody" in operation:
+                    responses.setdefault("400", {"description": "The body is not valid JSON"})
                 for status, response in responses.items():
                     if status.startswith(("4", "5")):
                         response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": _PROBLEM_REF}}

@@ -63,6 +63,8 @@ def test_openapi_documents_errors_as_problem_details(client: TestClient) -> None
     detail = spec["paths"]["/api/v1/projects/{project_id}"]["get"]["responses"]
     assert "application/problem+json" in detail["404"]["content"]
     assert "HTTPValidationError" not in spec["components"]["schemas"]
+    adhoc = spec["paths"]["/api/v1/matches"]["post"]["responses"]
+    assert "application/problem+json" in adhoc["400"]["content"]
     assert "FieldError" in spec["components"]["schemas"]
 
 
@@ -82,3 +84,11 @@ def test_production_refuses_the_placeholder_secret(tmp_path: Path) -> None:
     )
     assert ok.effective_database_url == "postgresql+psycopg://db/ketao"
     assert Settings(data_dir=tmp_path).effective_database_url.endswith("ketao.db")
+
+
+def test_a_body_that_is_not_json_is_a_400_problem(client: TestClient) -> None:
+    response = client.post(
+        "/api/v1/matches", content=b"{not json", headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
