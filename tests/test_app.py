@@ -86,9 +86,11 @@ def test_production_refuses_the_placeholder_secret(tmp_path: Path) -> None:
     assert Settings(data_dir=tmp_path).effective_database_url.endswith("ketao.db")
 
 
-def test_a_body_that_is_not_json_is_a_400_problem(client: TestClient) -> None:
-    response = client.post(
-        "/api/v1/matches", content=b"{not json", headers={"content-type": "application/json"}
-    )
-    assert response.status_code == 400
-    assert response.headers["content-type"] == "application/problem+json"
+def test_bodies_that_cannot_be_read_are_problems(client: TestClient) -> None:
+    json_type = {"content-type": "application/json"}
+    undecodable = client.post("/api/v1/matches", content=b"\xe9e", headers=json_type)
+    assert undecodable.status_code == 400
+    assert undecodable.headers["content-type"] == "application/problem+json"
+    malformed = client.post("/api/v1/matches", content=b"{not json", headers=json_type)
+    assert malformed.status_code == 422
+    assert malformed.json()["errors"][0]["location"] == "body"
