@@ -46,24 +46,8 @@ class Settings(BaseSettings):
     secret_key: str = PLACEHOLDER_SECRET
     log_level: str = "info"
     # Matching weights (components in [0, 1]; a weighted mean of those the need speaks to).
-    match_weights: dict[str, float] = Field(
-        default_factory=lambda: {
-            "text": 0.40,
-            "industry": 0.20,
-            "maturity": 0.15,
-            "mode": 0.10,
-            "budget": 0.05,
-            "location": 0.10,
-        }
-    )
-    city_match_weights: dict[str, float] = Field(
-        default_factory=lambda: {
-            "industry": 0.50,
-            "needs": 0.20,
-            "platforms": 0.15,
-            "location": 0.15,
-        }
-    )
+    match_weights: dict[str, float] = Field(default_factory=lambda: dict(MATCH_WEIGHTS))
+    city_match_weights: dict[str, float] = Field(default_factory=lambda: dict(CITY_MATCH_WEIGHTS))
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret_in_production(self) -> Settings:

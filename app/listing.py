@@ -91,3 +91,18 @@ def count_distinct_by(
 
 def total_of(session: Session, ids: Select[Any]) -> int:
     return session.scalar(select(func.count()).select_from(ids.subquery())) or 0
+
+
+def values_by_owner(
+    session: Session,
+    owner: InstrumentedAttribute[int],
+    value: InstrumentedAttribute[str],
+    position: InstrumentedAttribute[int],
+    ids: Sequence[int],
+) -> dict[int, list[str]]:
+    """The values of an association table (industries, modes, cities) per owner id, in order."""
+    out: dict[int, list[str]] = {}
+    rows = session.execute(select(owner, value).where(owner.in_(ids)).order_by(owner, position))
+    for owner_id, item in rows:
+        out.setdefault(owner_id, []).append(item)
+    return out

@@ -12,9 +12,7 @@ import argparse
 import datetime as dt
 import http.client
 import json
-import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,6 +32,7 @@ from app.needs.models import Need, NeedIndustry, NeedTransferMode
 from app.search.service import make_search_engine
 from bench.corpus import generate_needs, generate_projects
 from bench.search import load, summary, timed
+from bench.server import running_server
 
 
 def load_needs(session: Session, records: Iterable[dict[str, Any]]) -> int:
@@ -135,28 +134,7 @@ def main() -> int:
         search.backend.close()
         engine.dispose()
 
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("KETAO_")},
-            "KETAO_DATA_DIR": str(data_dir),
-            "KETAO_DATABASE_URL": url,
-            "KETAO_LOG_LEVEL": "warning",
-        }
-        server = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "serve", "--port", str(args.port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    http_times(args.port, ["/api/v1/health"])
-                    break
-                except (OSError, AssertionError):
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.3)
+        with running_server(data_dir, url, args.port):
             other_needs = rng.sample(range(1, args.needs + 1), args.samples)
             other_projects = rng.sample(range(1, args.projects + 1), args.samples)
             report["http_need_to_projects"] = summary(
@@ -167,9 +145,6 @@ def main() -> int:
                     args.port, [f"/api/v1/projects/{i}/matches/cities" for i in other_projects]
                 )
             )
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
     report["measured_at"] = dt.datetime.now(dt.UTC).isoformat()
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -15,7 +15,6 @@ import datetime as dt
 import http.client
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import threading
@@ -43,6 +42,7 @@ from app.geo.service import reference_codes
 from app.search.backend import SearchFilters
 from app.search.service import make_search_engine
 from bench.corpus import generate_projects
+from bench.server import running_server
 
 QUERIES = [
     "碳化硅",
@@ -281,39 +281,13 @@ def run_size(n: int, workdir: Path, http_seconds: float, port: int) -> dict[str,
     search.backend.close()
     engine.dispose()
 
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("KETAO_")},
-        "KETAO_DATA_DIR": str(data_dir),
-        "KETAO_DATABASE_URL": url,
-        "KETAO_LOG_LEVEL": "warning",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                conn.request("GET", "/api/v1/health")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-            time.sleep(0.2)
+    with running_server(data_dir, url, port) as pid:
         http_phase(base, 3, CLIENTS)  # warm-up
         report["http_search_1_client"] = http_phase(base, http_seconds / 2, 1)
         report["http_search_8_clients"] = http_phase(base, http_seconds, CLIENTS)
         report["http_suggest"] = http_suggest(base, 5)
-        report["server_peak_rss_mb"] = peak_rss_mb(server.pid)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+        report["server_peak_rss_mb"] = peak_rss_mb(pid)
     return report
 
 

@@ -18,6 +18,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench.server import wait_until_ready
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -52,17 +54,10 @@ def one_run(port: int) -> dict[str, float]:
             stderr=subprocess.DEVNULL,
         )
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    projects = _get(f"http://127.0.0.1:{port}/api/v1/projects?per_page=1")
-                    needs = _get(f"http://127.0.0.1:{port}/api/v1/needs?per_page=1")
-                    cities = _get(f"http://127.0.0.1:{port}/api/v1/cities")
-                    break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.1)
+            wait_until_ready(port, "/api/v1/projects?per_page=1", timeout=60)
+            projects = _get(f"http://127.0.0.1:{port}/api/v1/projects?per_page=1")
+            needs = _get(f"http://127.0.0.1:{port}/api/v1/needs?per_page=1")
+            cities = _get(f"http://127.0.0.1:{port}/api/v1/cities")
             timings["serve_ready"] = time.perf_counter() - serve_started
             timings["total"] = time.perf_counter() - started
             timings["published_projects"] = float(str(projects["total"]))

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from app.listing import FacetCounts
+from app.search.backend import SearchSort
 
 
 class PatentPublic(BaseModel):
@@ -77,11 +77,5 @@ class SuggestionList(BaseModel):
     items: list[ProjectSuggestion]
 
 
-class ProjectSort(enum.StrEnum):
-    relevance = "relevance"
-    newest = "newest"
-    oldest = "oldest"
-    trl_desc = "trl_desc"
-    trl_asc = "trl_asc"
-    price_asc = "price_asc"
-    price_desc = "price_desc"
+# Projects sort as the search engine does (SQL answers the same orders without ``q``).
+ProjectSort = SearchSort

@@ -37,6 +37,7 @@ from app.listing import (
     expand_industries,
     ilike_any,
     total_of,
+    values_by_owner,
 )
 from app.search.backend import (
     SearchDoc,
@@ -259,7 +260,7 @@ def _search_projects(
     request = SearchRequest(
         q=q,
         filters=search_filters,
-        sort=SearchSort(sort.value) if sort else SearchSort.relevance,
+        sort=sort or SearchSort.relevance,
         offset=(page - 1) * per_page,
         limit=per_page,
         facets=True,
@@ -648,27 +649,27 @@ def published_facts(session: Session, ids: Sequence[int]) -> dict[int, ProjectFa
         )
     ).all()
     found = [r.id for r in rows]
-    industries: dict[int, list[str]] = {}
-    for pid, code in session.execute(
-        select(ProjectIndustry.project_id, ProjectIndustry.industry_code)
-        .where(ProjectIndustry.project_id.in_(found))
-        .order_by(ProjectIndustry.project_id, ProjectIndustry.position)
-    ):
-        industries.setdefault(pid, []).append(code)
-    modes: dict[int, list[str]] = {}
-    for pid, mode in session.execute(
-        select(ProjectTransferMode.project_id, ProjectTransferMode.mode)
-        .where(ProjectTransferMode.project_id.in_(found))
-        .order_by(ProjectTransferMode.project_id, ProjectTransferMode.position)
-    ):
-        modes.setdefault(pid, []).append(mode)
-    targets: dict[int, list[str]] = {}
-    for pid, city in session.execute(
-        select(ProjectTargetCity.project_id, ProjectTargetCity.city_code)
-        .where(ProjectTargetCity.project_id.in_(found))
-        .order_by(ProjectTargetCity.project_id, ProjectTargetCity.position)
-    ):
-        targets.setdefault(pid, []).append(city)
+    industries = values_by_owner(
+        session,
+        ProjectIndustry.project_id,
+        ProjectIndustry.industry_code,
+        ProjectIndustry.position,
+        found,
+    )
+    modes = values_by_owner(
+        session,
+        ProjectTransferMode.project_id,
+        ProjectTransferMode.mode,
+        ProjectTransferMode.position,
+        found,
+    )
+    targets = values_by_owner(
+        session,
+        ProjectTargetCity.project_id,
+        ProjectTargetCity.city_code,
+        ProjectTargetCity.position,
+        found,
+    )
     return {
         r.id: ProjectFacts(
             industries=tuple(industries.get(r.id, ())),

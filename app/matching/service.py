@@ -219,6 +219,22 @@ def _normalised(hits: Sequence[SearchHit]) -> dict[int, float]:
     return {h.id: round(h.score / best, 4) if best > 0 else 0.0 for h in hits}
 
 
+def _with_shared_terms(
+    reasons: Sequence[Reason],
+    analyzer: Analyzer,
+    other_terms: frozenset[str],
+    title_zh: str | None,
+    title_en: str | None,
+    keywords: Sequence[str],
+) -> list[Reason]:
+    """The reasons, with the text reason naming the terms this title and keywords share."""
+    out = list(reasons)
+    shared = _shared(analyzer, other_terms, " ".join([title_zh or "", title_en or "", *keywords]))
+    if shared and out and out[0].code.startswith("text."):
+        out[0] = scoring.text_reason(shared, 1.0) or out[0]
+    return out
+
+
 def _shared(analyzer: Analyzer, need_terms: frozenset[str], text: str) -> list[str]:
     seen = []
     for term in analyzer.terms(text):
@@ -326,20 +342,19 @@ def _rank_projects(
         if entry is None:
             continue
         item = entry.item
-        reasons = list(result.reasons)
-        shared = _shared(
-            search.analyzer,
-            need_terms,
-            " ".join([item.title_zh or "", item.title_en or "", *item.keywords]),
-        )
-        if shared and reasons and reasons[0].code.startswith("text."):
-            reasons[0] = scoring.text_reason(shared, 1.0) or reasons[0]
         out.append(
             ProjectMatch(
                 project=ProjectPublic(**item.model_dump(exclude={"score", "highlight"})),
                 score=result.score,
                 components=result.components,
-                reasons=reasons,
+                reasons=_with_shared_terms(
+                    result.reasons,
+                    search.analyzer,
+                    need_terms,
+                    item.title_zh,
+                    item.title_en,
+                    item.keywords,
+                ),
             )
         )
     return out
@@ -500,20 +515,19 @@ def _rank_needs(
         need = needs.get(row.need_id)
         if need is None:
             continue
-        reasons = list(row.result.reasons)
-        shared = _shared(
-            search.analyzer,
-            project_terms,
-            " ".join([need.title_zh or "", need.title_en or "", *need.keywords]),
-        )
-        if shared and reasons and reasons[0].code.startswith("text."):
-            reasons[0] = scoring.text_reason(shared, 1.0) or reasons[0]
         out.append(
             NeedMatch(
                 need=need,
                 score=row.result.score,
                 components=row.result.components,
-                reasons=reasons,
+                reasons=_with_shared_terms(
+                    row.result.reasons,
+                    search.analyzer,
+                    project_terms,
+                    need.title_zh,
+                    need.title_en,
+                    need.keywords,
+                ),
             )
         )
     return out

@@ -25,6 +25,7 @@ from app.listing import (
     expand_industries,
     ilike_any,
     total_of,
+    values_by_owner,
 )
 from app.needs import schemas
 from app.needs.models import Need, NeedIndustry, NeedStatus, NeedTransferMode, NeedVisibility
@@ -467,20 +468,12 @@ def public_facts(session: Session, ids: Sequence[int]) -> dict[int, NeedFacts]:
         )
     ).all()
     found = [r.id for r in rows]
-    industries: dict[int, list[str]] = {}
-    for nid, code in session.execute(
-        select(NeedIndustry.need_id, NeedIndustry.industry_code)
-        .where(NeedIndustry.need_id.in_(found))
-        .order_by(NeedIndustry.need_id, NeedIndustry.position)
-    ):
-        industries.setdefault(nid, []).append(code)
-    modes: dict[int, list[str]] = {}
-    for nid, mode in session.execute(
-        select(NeedTransferMode.need_id, NeedTransferMode.mode)
-        .where(NeedTransferMode.need_id.in_(found))
-        .order_by(NeedTransferMode.need_id, NeedTransferMode.position)
-    ):
-        modes.setdefault(nid, []).append(mode)
+    industries = values_by_owner(
+        session, NeedIndustry.need_id, NeedIndustry.industry_code, NeedIndustry.position, found
+    )
+    modes = values_by_owner(
+        session, NeedTransferMode.need_id, NeedTransferMode.mode, NeedTransferMode.position, found
+    )
     return {
         r.id: NeedFacts(
             industries=tuple(industries.get(r.id, ())),
