@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Annotated, Any
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from typing import Annotated, Any, Protocol, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel
@@ -12,6 +13,9 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.errors import FieldError, InvalidInputError
 from app.geo.service import ReferenceCodes
+from app.search.backend import SearchUnavailableError
+
+logger = logging.getLogger(__name__)
 
 MAX_PER_PAGE = 100
 
@@ -106,3 +110,29 @@ def values_by_owner(
     for owner_id, item in rows:
         out.setdefault(owner_id, []).append(item)
     return out
+
+
+class _Degradable(Protocol):
+    degraded: bool
+
+
+ListT = TypeVar("ListT", bound=_Degradable)
+
+
+def engine_or_sql(
+    q: str | None,
+    engine_available: bool,
+    by_engine: Callable[[], ListT],
+    by_sql: Callable[[], ListT],
+) -> ListT:
+    """Free text goes to the search engine; without it, or with the engine down, SQL answers
+    (marked ``degraded`` in the second case)."""
+    if q and q.strip() and engine_available:
+        try:
+            return by_engine()
+        except SearchUnavailableError as exc:
+            logger.warning("search unavailable, answering from SQL: %s", exc)
+            result = by_sql()
+            result.degraded = True
+            return result
+    return by_sql()

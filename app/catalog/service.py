@@ -34,6 +34,7 @@ from app.listing import (
     check_codes,
     check_range,
     count_distinct_by,
+    engine_or_sql,
     expand_industries,
     ilike_any,
     total_of,
@@ -44,7 +45,6 @@ from app.search.backend import (
     SearchFilters,
     SearchRequest,
     SearchSort,
-    SearchUnavailableError,
 )
 from app.search.highlight import Highlighter, Prepared, prepare
 from app.search.models import OutboxEntity, OutboxOp
@@ -185,15 +185,17 @@ def list_projects(
     search: SearchEngine | None = None,
 ) -> schemas.ProjectList:
     """Free text goes to the search engine; without it (or with the engine down) SQL answers."""
-    if filters.q and filters.q.strip() and search is not None:
-        try:
-            return _search_projects(session, refs, filters, search, sort, page, per_page)
-        except SearchUnavailableError as exc:
-            logger.warning("search unavailable, answering from SQL: %s", exc)
-            result = _sql_list(session, refs, filters, sort, page, per_page)
-            result.degraded = True
-            return result
-    return _sql_list(session, refs, filters, sort, page, per_page)
+
+    def by_engine() -> schemas.ProjectList:
+        assert search is not None
+        return _search_projects(session, refs, filters, search, sort, page, per_page)
+
+    return engine_or_sql(
+        filters.q,
+        search is not None,
+        by_engine,
+        lambda: _sql_list(session, refs, filters, sort, page, per_page),
+    )
 
 
 def _sql_list(

@@ -22,6 +22,7 @@ from app.listing import (
     FacetCounts,
     check_codes,
     count_distinct_by,
+    engine_or_sql,
     expand_industries,
     ilike_any,
     total_of,
@@ -34,7 +35,6 @@ from app.search.backend import (
     SearchFilters,
     SearchRequest,
     SearchSort,
-    SearchUnavailableError,
 )
 from app.search.models import OutboxEntity, OutboxOp
 from app.search.outbox import record_change
@@ -141,15 +141,17 @@ def list_needs(
     search: SearchEngine | None = None,
 ) -> schemas.NeedList:
     """Free text goes to the search engine; without it (or with the engine down) SQL answers."""
-    if filters.q and filters.q.strip() and search is not None:
-        try:
-            return _search_needs(session, refs, filters, search, sort, page, per_page)
-        except SearchUnavailableError as exc:
-            logger.warning("search unavailable, answering from SQL: %s", exc)
-            result = _sql_list(session, refs, filters, sort, page, per_page)
-            result.degraded = True
-            return result
-    return _sql_list(session, refs, filters, sort, page, per_page)
+
+    def by_engine() -> schemas.NeedList:
+        assert search is not None
+        return _search_needs(session, refs, filters, search, sort, page, per_page)
+
+    return engine_or_sql(
+        filters.q,
+        search is not None,
+        by_engine,
+        lambda: _sql_list(session, refs, filters, sort, page, per_page),
+    )
 
 
 def _sql_list(
