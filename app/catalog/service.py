@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
@@ -53,7 +52,6 @@ from app.search.outbox import record_change
 if TYPE_CHECKING:  # the search service's indexer reads projects through this module
     from app.search.service import SearchEngine
 
-logger = logging.getLogger(__name__)
 
 _LOAD = (
     selectinload(Project.industries),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -42,7 +41,6 @@ from app.search.outbox import record_change
 if TYPE_CHECKING:  # the search service's indexer reads needs through this module
     from app.search.service import SearchEngine
 
-logger = logging.getLogger(__name__)
 
 _LOAD = (
     selectinload(Need.industries),
