@@ -231,6 +231,38 @@ def _title(item: Any) -> str:
     return str(item.title_zh or item.title_en or "")
 
 
+def cmd_users_create(args: argparse.Namespace) -> int:
+    """Create an account of any role (the only way to make a secretariat account)."""
+    from sqlalchemy import select
+
+    from app.auth.models import OrganizationKind, Role, User
+    from app.auth.service import ensure_user, get_or_create_organization
+
+    if len(args.password) < 10:
+        print("ketao users create: the password needs 10 characters or more", file=sys.stderr)
+        return 2
+    kind = {
+        "secretariat": OrganizationKind.secretariat,
+        "researcher": OrganizationKind.research,
+        "enterprise": OrganizationKind.enterprise,
+    }[args.role]
+    with session_scope(_session_factory()) as session:
+        if session.scalar(select(User.id).where(User.email == args.email.lower())) is not None:
+            print(f"ketao users create: {args.email} already has an account", file=sys.stderr)
+            return 1
+        org = get_or_create_organization(session, args.org, kind)
+        user, _ = ensure_user(
+            session,
+            email=args.email,
+            password=args.password,
+            role=Role(args.role),
+            organization=org,
+            full_name=args.name or "",
+        )
+        print(f"created {user.role} {user.email} (id {user.id}) in {org.name}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the API with uvicorn."""
     import uvicorn
@@ -277,6 +309,20 @@ def build_parser() -> argparse.ArgumentParser:
     match.add_argument("--limit", type=int, default=10, choices=range(1, 51), metavar="1-50")
     match.add_argument("--json", action="store_true", help="print JSON")
     match.set_defaults(func=cmd_match)
+
+    users = sub.add_parser("users", help="accounts")
+    users_sub = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
+    create = users_sub.add_parser(
+        "create", help=cmd_users_create.__doc__, description=cmd_users_create.__doc__
+    )
+    create.add_argument("--email", required=True)
+    create.add_argument("--password", required=True)
+    create.add_argument(
+        "--role", required=True, choices=["enterprise", "researcher", "secretariat"]
+    )
+    create.add_argument("--org", required=True, help="organisation name (created if new)")
+    create.add_argument("--name", help="full name")
+    create.set_defaults(func=cmd_users_create)
 
     seed = sub.add_parser("seed", help=cmd_seed.__doc__, description=cmd_seed.__doc__)
     seed.set_defaults(func=cmd_seed)

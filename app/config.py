@@ -10,7 +10,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-PLACEHOLDER_SECRET = "change-me-local-development-only"  # noqa: S105 - refused in production
+PLACEHOLDER_SECRET = "change-me-local-development-only-never-in-production"  # noqa: S105 - refused in production
 
 
 # Documented defaults of the matching weights (README, "Matching").

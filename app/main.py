@@ -9,6 +9,8 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from app import health
+from app.auth.router import router as auth_router
+from app.auth.security import LoginThrottle
 from app.catalog.router import router as projects_router
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
@@ -64,9 +66,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=f"{API_PREFIX}/openapi.json",
     )
     app.state.settings = settings
+    app.state.login_throttle = LoginThrottle()
     install_error_handlers(app)
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(health.router)
+    api.include_router(auth_router)
     api.include_router(geo_router)
     api.include_router(projects_router)
     api.include_router(needs_router)

@@ -25,6 +25,7 @@ COMMANDS = [
     ["index", "drain"],
     ["index", "rebuild"],
     ["match"],
+    ["users", "create"],
 ]
 
 
@@ -143,3 +144,17 @@ def test_match_prints_what_the_api_returns(tmp_path: Path, env: dict[str, str]) 
     missing = ketao("match", "need", "NO-SUCH-NEED", env=env)
     assert missing.returncode == 1
     assert "NO-SUCH-NEED" in missing.stderr
+
+
+def test_users_create_makes_a_secretariat_account(tmp_path: Path, env: dict[str, str]) -> None:
+    assert ketao("db", "upgrade", env=env).returncode == 0
+    args = ["users", "create", "--email", "Chen@Forum.org", "--password", "long-enough-pass"]
+    made = ketao(*args, "--role", "secretariat", "--org", "论坛秘书处", env=env)
+    assert made.returncode == 0, made.stderr
+    assert "created secretariat chen@forum.org" in made.stdout
+    again = ketao(*args, "--role", "secretariat", "--org", "论坛秘书处", env=env)
+    assert again.returncode == 1
+    assert "already has an account" in again.stderr
+    short = ketao("users", "create", "--email", "a@b.org", "--password", "short",
+                  "--role", "researcher", "--org", "X", env=env)  # fmt: skip
+    assert short.returncode == 2

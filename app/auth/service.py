@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from argon2 import PasswordHasher
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
 
+from app.auth import schemas
 from app.auth.models import Organization, OrganizationKind, Role, User
-
-_hasher = PasswordHasher()
+from app.auth.security import hash_password, verify_password
+from app.errors import ConflictError, FieldError, InvalidInputError
 
 
 def get_or_create_organization(
@@ -41,7 +42,7 @@ def ensure_user(
         return user, False
     user = User(
         email=email.lower(),
-        password_hash=_hasher.hash(password),
+        password_hash=hash_password(password),
         role=role.value,
         organization_id=organization.id if organization else None,
         full_name=full_name,
@@ -49,3 +50,65 @@ def ensure_user(
     session.add(user)
     session.flush()
     return user, True
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The active user with this e-mail and password; the same work whether or not it exists."""
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    ok = verify_password(user.password_hash if user else None, password)
+    return user if ok and user is not None and user.is_active else None
+
+
+def get_user(session: Session, user_id: int) -> User | None:
+    return session.scalar(
+        select(User)
+        .where(User.id == user_id, User.is_active.is_(True))
+        .options(selectinload(User.organization))
+    )
+
+
+def to_public(user: User) -> schemas.UserPublic:
+    org = user.organization
+    return schemas.UserPublic(
+        id=user.id,
+        email=user.email,
+        full_name=user.full_name,
+        role=user.role,
+        organization=schemas.OrganizationPublic(
+            id=org.id, name=org.name, kind=org.kind, city=org.city_code
+        )
+        if org
+        else None,
+    )
+
+
+def register(
+    session: Session, request: schemas.RegisterRequest, cities: frozenset[str]
+) -> schemas.UserPublic:
+    """A self-registered enterprise or researcher account, in its organisation."""
+    if request.city is not None and request.city not in cities:
+        raise InvalidInputError(
+            f"Unknown city or zone code '{request.city}'",
+            [FieldError(field="city", location="body", message="unknown city or zone code")],
+        )
+    taken = ConflictError("An account with this e-mail already exists")
+    if session.scalar(select(User.id).where(User.email == request.email)) is not None:
+        raise taken
+    kind = (
+        OrganizationKind.enterprise if request.role == "enterprise" else OrganizationKind.research
+    )
+    try:
+        with session.begin_nested():  # a concurrent registration of the same e-mail loses here
+            org = get_or_create_organization(session, request.organization, kind, request.city)
+            user, _ = ensure_user(
+                session,
+                email=request.email,
+                password=request.password,
+                role=Role(request.role),
+                organization=org,
+                full_name=request.full_name,
+            )
+    except IntegrityError as exc:
+        raise taken from exc
+    user = get_user(session, user.id) or user
+    return to_public(user)
