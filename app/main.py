@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -19,11 +18,8 @@ from app.geo.router import router as geo_router
 from app.matching.router import router as matching_router
 from app.needs.router import router as needs_router
 from app.openapi import install_openapi
-from app.search.backend import SearchUnavailableError
 from app.search.router import router as search_router
 from app.search.service import make_search_engine
-
-logger = logging.getLogger(__name__)
 
 API_PREFIX = "/api/v1"
 
@@ -47,10 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.write_sessionmaker = factory = make_sessionmaker(engine, write=True)
         search = make_search_engine(settings, factory, background=True)
         app.state.search = search
-        try:
-            search.start()
-        except SearchUnavailableError:
-            logger.exception("search engine unavailable at start-up; searches fall back to SQL")
+        search.start()
         try:
             yield
         finally:

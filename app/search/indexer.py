@@ -215,17 +215,18 @@ class Indexer:
             self._thread.join(timeout)
 
     def _run(self, before: Callable[[], None] | None) -> None:
-        if before is not None:
-            try:
-                before()
-            except Exception:
-                logger.exception("indexer: start-up step failed")
+        # The start-up step (ensure the indexes, rebuild an empty one) is retried until it
+        # succeeds: an engine that is down at start must not leave the outbox undrained, nor be
+        # written to before its settings are in place.
         while not self._stop.is_set():
             self._wake.clear()
             try:
+                if before is not None:
+                    before()
+                    before = None
                 self.drain()
             except Exception:
-                logger.exception("indexer: drain failed")
+                logger.exception("indexer: start-up or drain failed; retrying")
             self._wake.wait(self.poll_seconds)
 
 

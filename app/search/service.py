@@ -71,9 +71,14 @@ class SearchEngine:
             self.indexer.rebuild(empty)
 
     def start(self) -> None:
-        """Start-up: indexes ensured, rebuilt if empty, the outbox drained in the background."""
-        self.backend.ensure()
-        self.indexer.start(before=self.rebuild_if_empty)
+        """Start-up, in the background: indexes ensured and rebuilt if empty (retried until the
+        engine answers), then the outbox drained after every commit."""
+
+        def prepare() -> None:
+            self.backend.ensure()
+            self.rebuild_if_empty()
+
+        self.indexer.start(before=prepare)
 
     def stop(self) -> None:
         self.indexer.stop()

@@ -124,3 +124,42 @@ def test_a_rebuild_while_writes_happen_loses_none(analyzer: Analyzer, tmp_path: 
     assert search.indexer.status().pending == 0
     search.backend.close()
     engine.dispose()
+
+
+def test_an_engine_down_at_start_up_is_retried_and_the_outbox_drained(
+    analyzer: Analyzer, tmp_path: Path
+) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'start.db'}")
+    migrate(engine)
+    factory = make_sessionmaker(engine, write=True)
+    backend = EmbeddedBackend(tmp_path / "data", analyzer)
+    failures = {"left": 2}
+    real_ensure = backend.ensure
+
+    def flaky_ensure() -> None:
+        if failures["left"]:
+            failures["left"] -= 1
+            raise OSError("engine not up yet (test)")
+        real_ensure()
+
+    backend.ensure = flaky_ensure  # type: ignore[method-assign]
+    search = make_search_engine(
+        Settings(data_dir=tmp_path / "data"), factory, background=True, analyzer=analyzer,
+        backend=backend,
+    )  # fmt: skip
+    search.indexer.poll_seconds = 0.05
+    record = project_record()
+    with session_scope(factory) as session:
+        import_text(session, json.dumps(record) + "\n", FileFormat.jsonl)
+    search.start()
+    try:
+        for _ in range(200):
+            if search.indexer.status().pending == 0:
+                break
+            threading.Event().wait(0.05)
+        assert failures["left"] == 0
+        assert search.indexer.status().pending == 0
+        assert found(search, record["external_id"])
+    finally:
+        search.stop()
+        engine.dispose()
