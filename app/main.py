@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI
 from app import health
 from app.auth.router import router as auth_router
 from app.auth.security import LoginThrottle
+from app.catalog.router import review_router
 from app.catalog.router import router as projects_router
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(auth_router)
     api.include_router(geo_router)
     api.include_router(projects_router)
+    api.include_router(review_router)
     api.include_router(needs_router)
     api.include_router(search_router)
     api.include_router(matching_router)

@@ -3,8 +3,10 @@
 from app.auth.models import Organization, User
 from app.catalog.models import (
     Project,
+    ProjectEvent,
     ProjectIndustry,
     ProjectPatent,
+    ProjectRevision,
     ProjectTargetCity,
     ProjectTransferMode,
 )
@@ -24,8 +26,10 @@ __all__ = [
     "Organization",
     "OutboxEntry",
     "Project",
+    "ProjectEvent",
     "ProjectIndustry",
     "ProjectPatent",
+    "ProjectRevision",
     "ProjectTargetCity",
     "ProjectTransferMode",
     "ReferenceSource",

@@ -70,8 +70,9 @@ def _values(record: dict[str, Any]) -> dict[str, Any]:
 
 def make_project(session: Session, **fields: Any) -> Project:
     record = project_record(**fields)
-    catalog.upsert_project(session, None, _values(record))
-    return catalog.projects_by_external_id(session, [record["external_id"]])[record["external_id"]]
+    _, project = catalog.upsert_project(session, None, _values(record))
+    assert project is not None
+    return project
 
 
 def make_need(session: Session, **fields: Any) -> Need:

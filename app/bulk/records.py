@@ -23,7 +23,7 @@ Trl = Annotated[int, Field(ge=TRL_MIN, le=TRL_MAX)]
 Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
 
 
-class _Record(BaseModel):
+class _Common(BaseModel):
     model_config = ConfigDict(extra="forbid", use_enum_values=True)
 
     external_id: ExternalId | None = None
@@ -34,6 +34,8 @@ class _Record(BaseModel):
     city: Code | None = None
     transfer_modes: list[TransferMode] | None = Field(default=None, max_length=4)
 
+
+class _Record(_Common):
     @model_validator(mode="after")
     def _has_a_title(self) -> _Record:
         if self.title_zh is None and self.title_en is None:
@@ -49,8 +51,9 @@ class PatentRecord(BaseModel):
     status: PatentStatus | None = None
 
 
-class ProjectRecord(_Record):
-    type: Literal["project"]
+class ProjectFields(_Common):
+    """A project's own fields, as the import format and the API write them."""
+
     summary_zh: LongText | None = None
     summary_en: LongText | None = None
     trl: Trl | None = None
@@ -58,6 +61,27 @@ class ProjectRecord(_Record):
     target_cities: list[Code] | None = Field(default=None, max_length=15)
     price_wan: Money | None = None
     patents: list[PatentRecord] | None = Field(default=None, max_length=50)
+
+
+class ProjectCreate(_Record, ProjectFields):
+    """A new project (``POST /api/v1/projects``): at least one title."""
+
+
+class ProjectPatch(ProjectFields):
+    """An edit (``PATCH /api/v1/projects/{id}``): the fields it carries, and the version it
+    was made on (a stale one is a 409)."""
+
+    version: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _keeps_its_identity(self) -> ProjectPatch:
+        if self.external_id is not None:
+            raise ValueError("external_id cannot be changed")
+        return self
+
+
+class ProjectRecord(ProjectCreate):
+    type: Literal["project"]
     status: ProjectStatus | None = None
 
 

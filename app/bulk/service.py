@@ -162,7 +162,7 @@ def import_text(session: Session, text: str, fmt: FileFormat) -> ImportReport:
         values = item.record.model_dump(exclude_unset=True, exclude={"type"})
         external_id = values.get("external_id")
         if item.type == "project":
-            outcome = catalog.upsert_project(
+            outcome, _ = catalog.upsert_project(
                 session, existing_projects.get(external_id or ""), values
             )
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -18,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Base, TimestampMixin, UTCDateTime, check_in
+from app.db import Base, TimestampMixin, UTCDateTime, check_in, utcnow
 from app.geo.taxonomy import TransferMode
 
 
@@ -60,6 +61,10 @@ class Project(TimestampMixin, Base):
     status: Mapped[str] = mapped_column(String(24), default=ProjectStatus.draft, index=True)
     published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The researcher who submitted it; imported listings belong to the secretariat (None).
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
 
     industries: Mapped[list[ProjectIndustry]] = relationship(
         lazy="raise", cascade="all, delete-orphan", order_by="ProjectIndustry.position"
@@ -122,3 +127,45 @@ class ProjectPatent(Base):
     title: Mapped[str | None] = mapped_column(String(300))
     status: Mapped[str | None] = mapped_column(String(16))
     position: Mapped[int] = mapped_column(SmallInteger, default=0)
+
+
+class ProjectEvent(Base):
+    """The audit log of a project: every transition, who made it, when, and why."""
+
+    __tablename__ = "project_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    action: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str | None] = mapped_column(String(24))
+    to_status: Mapped[str | None] = mapped_column(String(24))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class RevisionStatus(enum.StrEnum):
+    open = "open"  # being edited by its author
+    submitted = "submitted"
+    changes_requested = "changes_requested"
+    approved = "approved"
+    rejected = "rejected"
+
+
+class ProjectRevision(Base):
+    """Edits to a published project, reviewed before they replace what the public sees."""
+
+    __tablename__ = "project_revisions"
+    __table_args__ = (CheckConstraint(check_in("status", RevisionStatus), name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(24), default=RevisionStatus.open, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

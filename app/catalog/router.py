@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 
-from app.catalog import schemas, service
+from app.auth.dependencies import CurrentUser, OptionalUser, Secretariat, require_role
+from app.auth.models import Role, User
+from app.bulk.records import ProjectCreate, ProjectPatch
+from app.catalog import schemas, service, workflow
 from app.catalog.models import ProjectStatus
 from app.deps import SearchDep, SessionDep
 from app.errors import Problem, json_response
@@ -69,12 +72,71 @@ def list_projects(
     return json_response(result)
 
 
-@router.get(
-    "/{project_id}",
-    response_model=schemas.ProjectPublic,
-    responses={404: {"model": Problem, "description": "No such published project"}},
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+NOT_VISIBLE: dict[int | str, dict[str, Any]] = {
+    404: {"model": Problem, "description": "No such project, or not one you may see"}
+}
+WRITE_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    **NOT_VISIBLE,
+    401: {"model": Problem, "description": "Not signed in"},
+    403: {"model": Problem, "description": "Not yours, or not your role"},
+    409: {"model": Problem, "description": "Stale version, or not in a state that allows it"},
+}
+
+
+@router.get("/{project_id}", response_model=schemas.ProjectDetail, responses=NOT_VISIBLE)
+def get_project(session: SessionDep, user: OptionalUser, project_id: Id) -> schemas.ProjectDetail:
+    """A published project; its owner and the secretariat see it in every state, with its
+    audit log and any revision under way."""
+    return workflow.detail(session, project_id, user)
+
+
+@router.post(
+    "",
+    response_model=schemas.ProjectDetail,
+    status_code=201,
+    responses=WRITE_PROBLEMS,
 )
-def get_project(
-    session: SessionDep, project_id: Annotated[int, Path(ge=1, le=2**31 - 1)]
-) -> schemas.ProjectPublic:
-    return service.get_public_project(session, project_id)
+def create_project(
+    session: SessionDep,
+    user: Annotated[User, Depends(require_role(Role.researcher, Role.secretariat))],
+    body: ProjectCreate,
+) -> schemas.ProjectDetail:
+    """A researcher's new project, as a draft that only they and the secretariat see."""
+    return workflow.create(session, user, body, reference_codes(session))
+
+
+@router.patch("/{project_id}", response_model=schemas.ProjectDetail, responses=WRITE_PROBLEMS)
+def edit_project(
+    session: SessionDep, user: CurrentUser, project_id: Id, body: ProjectPatch
+) -> schemas.ProjectDetail:
+    """Edit with the ``version`` you read (a stale one is a 409); a published project's edits
+    become a revision that is reviewed before the public sees it."""
+    return workflow.update(session, user, project_id, body, reference_codes(session))
+
+
+@router.post("/{project_id}/submit", response_model=schemas.ProjectDetail, responses=WRITE_PROBLEMS)
+def submit_project(session: SessionDep, user: CurrentUser, project_id: Id) -> schemas.ProjectDetail:
+    """The owner sends a draft (or changes asked for, or a revision) to the secretariat."""
+    return workflow.submit(session, user, project_id)
+
+
+@router.post("/{project_id}/review", response_model=schemas.ProjectDetail, responses=WRITE_PROBLEMS)
+def review_project(
+    session: SessionDep, user: Secretariat, project_id: Id, body: schemas.ReviewRequest
+) -> schemas.ProjectDetail:
+    """The secretariat approves, rejects or asks for changes, with a note."""
+    return workflow.review(session, user, project_id, body.decision, body.note)
+
+
+review_router = APIRouter(prefix="/review", tags=["projects"])
+
+
+@review_router.get(
+    "/queue",
+    response_model=schemas.ReviewQueue,
+    responses={401: WRITE_PROBLEMS[401], 403: WRITE_PROBLEMS[403]},
+)
+def review_queue(session: SessionDep, user: Secretariat) -> schemas.ReviewQueue:
+    """Submissions and revisions waiting for the secretariat, oldest first."""
+    return schemas.ReviewQueue(items=workflow.review_queue(session))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+import enum
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -79,3 +80,50 @@ class SuggestionList(BaseModel):
 
 # Projects sort as the search engine does (SQL answers the same orders without ``q``).
 ProjectSort = SearchSort
+
+
+class ProjectEventPublic(BaseModel):
+    """One entry of a project's audit log."""
+
+    at: dt.datetime
+    actor_id: int | None
+    action: str
+    from_status: str | None
+    to_status: str | None
+    note: str | None
+
+
+class RevisionPublic(BaseModel):
+    """Edits to a published project awaiting (or back from) review."""
+
+    status: str
+    changes: dict[str, Any]
+
+
+class ProjectDetail(ProjectPublic):
+    """A project; its owner and the secretariat also see its audit log and open revision."""
+
+    owner_id: int | None = None
+    events: list[ProjectEventPublic] | None = None
+    revision: RevisionPublic | None = None
+
+
+class ReviewDecision(enum.StrEnum):
+    approve = "approve"
+    reject = "reject"
+    request_changes = "request_changes"
+
+
+class ReviewRequest(BaseModel):
+    decision: ReviewDecision
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class ReviewItem(BaseModel):
+    kind: Literal["submission", "revision"]
+    project: ProjectPublic
+    changes: dict[str, Any] | None = None
+
+
+class ReviewQueue(BaseModel):
+    items: list[ReviewItem]

@@ -53,7 +53,7 @@ if TYPE_CHECKING:  # the search service's indexer reads projects through this mo
     from app.search.service import SearchEngine
 
 
-_LOAD = (
+LOAD = (
     selectinload(Project.industries),
     selectinload(Project.target_cities),
     selectinload(Project.transfer_modes),
@@ -210,7 +210,7 @@ def _sql_list(
     rows = session.scalars(
         select(Project)
         .where(Project.id.in_(ids))
-        .options(*_LOAD)
+        .options(*LOAD)
         .order_by(*order)
         .limit(per_page)
         .offset((page - 1) * per_page)
@@ -364,7 +364,7 @@ def published_projects(session: Session, ids: Sequence[int]) -> dict[int, Render
             out[row.id] = cached
     if missing:
         for project in session.scalars(
-            select(Project).where(Project.id.in_(missing), visible_to_public()).options(*_LOAD)
+            select(Project).where(Project.id.in_(missing), visible_to_public()).options(*LOAD)
         ):
             entry = Rendered.of(project)
             _rendered.put((project.id, project.version, project.updated_at), entry)
@@ -411,7 +411,7 @@ def suggest(
 
 def get_public_project(session: Session, project_id: int) -> schemas.ProjectPublic:
     project = session.scalar(
-        select(Project).where(Project.id == project_id, visible_to_public()).options(*_LOAD)
+        select(Project).where(Project.id == project_id, visible_to_public()).options(*LOAD)
     )
     if project is None:
         raise NotFoundError(f"No published project has the id {project_id}")
@@ -495,31 +495,37 @@ def projects_by_external_id(session: Session, external_ids: Sequence[str]) -> di
     if not external_ids:
         return {}
     rows = session.scalars(
-        select(Project).where(Project.external_id.in_(external_ids)).options(*_LOAD)
+        select(Project).where(Project.external_id.in_(external_ids)).options(*LOAD)
     )
     return {p.external_id: p for p in rows}
 
 
 def all_projects(session: Session) -> Sequence[Project]:
-    return session.scalars(select(Project).options(*_LOAD).order_by(Project.id)).all()
+    return session.scalars(select(Project).options(*LOAD).order_by(Project.id)).all()
 
 
-def upsert_project(session: Session, existing: Project | None, values: dict[str, Any]) -> str:
+def upsert_project(
+    session: Session,
+    existing: Project | None,
+    values: dict[str, Any],
+    *,
+    owner_id: int | None = None,
+) -> tuple[str, Project | None]:
     """Create or update from import-format ``values`` (only the fields a record carried).
 
-    Returns ``created``, ``updated`` or ``unchanged``; an unchanged record writes nothing, so a
-    repeated import leaves versions, timestamps and the search outbox as they were.
+    Returns ``created``, ``updated`` or ``unchanged`` and the project; an unchanged record
+    writes nothing, so a repeated import leaves versions, timestamps and the outbox as they were.
     """
     if existing is not None:
         current = to_record(existing)
         merged = {**current, **values}
         if same_record(merged, current):
-            return "unchanged"
+            return "unchanged", existing
         project = existing
     else:
         merged = {"status": ProjectStatus.published.value, **values}
         merged.setdefault("external_id", new_external_id("KTP"))
-        project = Project(external_id=merged["external_id"])
+        project = Project(external_id=merged["external_id"], owner_id=owner_id)
         session.add(project)
 
     project.title_zh = merged.get("title_zh")
@@ -563,7 +569,7 @@ def upsert_project(session: Session, existing: Project | None, values: dict[str,
     ]
     session.flush()
     record_change(session, OutboxEntity.project, project.id, OutboxOp.upsert)
-    return "updated" if existing is not None else "created"
+    return ("updated" if existing is not None else "created"), project
 
 
 # --- what the search index holds of a project ---
@@ -594,7 +600,7 @@ def to_search_doc(project: Project) -> SearchDoc:
 
 def search_docs(session: Session, ids: Sequence[int]) -> dict[int, SearchDoc]:
     """The documents for these ids; an id with no project is absent (to be deleted)."""
-    rows = session.scalars(select(Project).where(Project.id.in_(ids)).options(*_LOAD))
+    rows = session.scalars(select(Project).where(Project.id.in_(ids)).options(*LOAD))
     return {p.id: to_search_doc(p) for p in rows}
 
 
@@ -605,7 +611,7 @@ def iter_search_docs(session: Session, batch: int = 2000) -> Iterator[SearchDoc]
         rows = session.scalars(
             select(Project)
             .where(Project.id > last)
-            .options(*_LOAD)
+            .options(*LOAD)
             .order_by(Project.id)
             .limit(batch)
         ).all()
@@ -620,7 +626,7 @@ def public_project_by_external_id(session: Session, external_id: str) -> schemas
     project = session.scalar(
         select(Project)
         .where(Project.external_id == external_id, visible_to_public())
-        .options(*_LOAD)
+        .options(*LOAD)
     )
     if project is None:
         raise NotFoundError(f"No published project has the external_id '{external_id}'")

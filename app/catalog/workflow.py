@@ -1,0 +1,295 @@
+"""The life of a project: a researcher's draft, edits, submission, the secretariat's review,
+publication; edits to a published project as reviewed revisions; and the audit log.
+
+Transitions (anything else is a 409 naming the state):
+
+    draft ─submit→ submitted ─approve→ published
+    changes_requested ─submit→ submitted ─request_changes→ changes_requested
+    rejected ─submit→ submitted ─reject→ rejected
+
+A published project stays as it is while its owner edits a revision, submits it, and the
+secretariat decides; approval applies the revision.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.auth.models import Role, User
+from app.bulk.records import ProjectCreate, ProjectPatch
+from app.catalog import schemas
+from app.catalog.models import (
+    Project,
+    ProjectEvent,
+    ProjectRevision,
+    ProjectStatus,
+    RevisionStatus,
+)
+from app.catalog.schemas import ReviewDecision as Decision
+from app.catalog.service import LOAD, to_public, upsert_project
+from app.db import utcnow
+from app.errors import ConflictError, FieldError, ForbiddenError, InvalidInputError, NotFoundError
+from app.geo.service import ReferenceCodes
+
+SUBMITTABLE = {ProjectStatus.draft, ProjectStatus.changes_requested, ProjectStatus.rejected}
+OPEN_REVISION = (RevisionStatus.open, RevisionStatus.changes_requested)
+
+
+_OUTCOME = {
+    Decision.approve: ProjectStatus.published,
+    Decision.reject: ProjectStatus.rejected,
+    Decision.request_changes: ProjectStatus.changes_requested,
+}
+_REVISION_OUTCOME = {
+    Decision.approve: RevisionStatus.approved,
+    Decision.reject: RevisionStatus.rejected,
+    Decision.request_changes: RevisionStatus.changes_requested,
+}
+
+
+def is_insider(project: Project, user: User | None) -> bool:
+    """The owner and the secretariat see a project in every state, and its audit log."""
+    return user is not None and (user.role == Role.secretariat or project.owner_id == user.id)
+
+
+def can_see(project: Project, user: User | None) -> bool:
+    return project.status == ProjectStatus.published or is_insider(project, user)
+
+
+def _load(session: Session, project_id: int, user: User | None) -> Project:
+    project = session.scalar(select(Project).where(Project.id == project_id).options(*LOAD))
+    if project is None or not can_see(project, user):
+        raise NotFoundError(f"No project you may see has the id {project_id}")
+    return project
+
+
+def _log(
+    session: Session,
+    project: Project,
+    actor: User,
+    action: str,
+    before: str | None,
+    after: str | None,
+    note: str | None = None,
+) -> None:
+    session.add(
+        ProjectEvent(
+            project_id=project.id,
+            actor_id=actor.id,
+            action=action,
+            from_status=before,
+            to_status=after,
+            note=note,
+        )
+    )
+
+
+def check_references(values: dict[str, Any], refs: ReferenceCodes) -> None:
+    """Industry and city codes must exist: a 422 naming each unknown one."""
+    errors = []
+    for field, known, what in (
+        ("industries", refs.industries, "industry code"),
+        ("city", refs.cities, "city or zone code"),
+        ("target_cities", refs.cities, "city or zone code"),
+    ):
+        value = values.get(field)
+        codes = [value] if isinstance(value, str) else (value or [])
+        errors += [
+            FieldError(field=field, location="body", message=f"unknown {what} '{code}'")
+            for code in codes
+            if code not in known
+        ]
+    if errors:
+        raise InvalidInputError("Unknown codes: " + ", ".join(e.message for e in errors), errors)
+
+
+def create(
+    session: Session, user: User, data: ProjectCreate, refs: ReferenceCodes
+) -> schemas.ProjectDetail:
+    values = data.model_dump(exclude_unset=True)
+    check_references(values, refs)
+    values["status"] = ProjectStatus.draft.value
+    if "institution" not in values and user.organization is not None:
+        values["institution"] = user.organization.name
+    if data.external_id is not None:
+        taken = session.scalar(select(Project.id).where(Project.external_id == data.external_id))
+        if taken is not None:
+            raise ConflictError(f"external_id '{data.external_id}' is taken")
+    _, project = upsert_project(session, None, values, owner_id=user.id)
+    assert project is not None
+    _log(session, project, user, "created", None, ProjectStatus.draft)
+    session.flush()
+    return detail(session, project.id, user)
+
+
+def update(
+    session: Session, user: User, project_id: int, patch: ProjectPatch, refs: ReferenceCodes
+) -> schemas.ProjectDetail:
+    project = _load(session, project_id, user)
+    if not is_insider(project, user):
+        raise ForbiddenError("Only the project's owner or the secretariat may edit it")
+    if patch.version != project.version:
+        raise ConflictError(
+            f"The project changed since version {patch.version} (it is at version "
+            f"{project.version}); reload it and edit again"
+        )
+    values = patch.model_dump(exclude_unset=True, exclude={"version"})
+    check_references(values, refs)
+    if not any(values.get(k, getattr(project, k)) for k in ("title_zh", "title_en")):
+        raise InvalidInputError(
+            "A project keeps at least one of title_zh and title_en",
+            [FieldError(field="title_zh", location="body", message="a title is required")],
+        )
+    if project.status == ProjectStatus.published:
+        # The public keeps seeing the published version until a reviewer approves this.
+        revision = _open_revision(session, project)
+        if revision is None:
+            revision = ProjectRevision(project_id=project.id, author_id=user.id, changes={})
+            session.add(revision)
+        revision.changes = {**revision.changes, **_jsonable(values)}
+        revision.status = RevisionStatus.open
+        _log(session, project, user, "revision_edited", project.status, project.status)
+    elif project.status == ProjectStatus.submitted:
+        raise ConflictError("The project is in review; wait for the decision to edit it")
+    else:
+        try:
+            upsert_project(session, project, values)
+        except StaleDataError as exc:
+            raise ConflictError("The project changed meanwhile; reload it") from exc
+        _log(session, project, user, "edited", project.status, project.status)
+    session.flush()
+    return detail(session, project.id, user)
+
+
+def submit(session: Session, user: User, project_id: int) -> schemas.ProjectDetail:
+    project = _load(session, project_id, user)
+    if project.owner_id != user.id:
+        raise ForbiddenError("Only the project's owner submits it for review")
+    if project.status == ProjectStatus.published:
+        revision = _open_revision(session, project)
+        if revision is None or not revision.changes:
+            raise ConflictError("The published project has no edits to submit")
+        revision.status = RevisionStatus.submitted
+        _log(session, project, user, "revision_submitted", project.status, project.status)
+    elif ProjectStatus(project.status) in SUBMITTABLE:
+        before = project.status
+        project.status = ProjectStatus.submitted
+        project.updated_at = utcnow()
+        _log(session, project, user, "submitted", before, ProjectStatus.submitted)
+    else:
+        raise ConflictError(f"A {project.status} project cannot be submitted")
+    session.flush()
+    return detail(session, project.id, user)
+
+
+def review(
+    session: Session, reviewer: User, project_id: int, decision: Decision, note: str | None
+) -> schemas.ProjectDetail:
+    project = _load(session, project_id, reviewer)
+    if project.status == ProjectStatus.published:
+        revision = session.scalar(
+            select(ProjectRevision).where(
+                ProjectRevision.project_id == project.id,
+                ProjectRevision.status == RevisionStatus.submitted,
+            )
+        )
+        if revision is None:
+            raise ConflictError("Nothing of this project awaits review")
+        revision.status = _REVISION_OUTCOME[decision]
+        revision.decided_at = utcnow()
+        if decision is Decision.approve:
+            upsert_project(session, project, dict(revision.changes))
+        _log(
+            session, project, reviewer, f"revision_{decision.value}", project.status,
+            project.status, note,
+        )  # fmt: skip
+    elif project.status == ProjectStatus.submitted:
+        after = _OUTCOME[decision]
+        if after is ProjectStatus.published:
+            # upsert_project sets published_at and writes the outbox row that indexes it
+            upsert_project(session, project, {"status": after.value})
+        else:
+            project.status = after
+            project.updated_at = utcnow()
+        _log(session, project, reviewer, decision.value, ProjectStatus.submitted, after, note)
+    else:
+        raise ConflictError(f"A {project.status} project is not in review")
+    session.flush()
+    return detail(session, project.id, reviewer)
+
+
+def review_queue(session: Session) -> list[schemas.ReviewItem]:
+    """Submissions and submitted revisions, oldest first."""
+    waiting = session.scalars(
+        select(Project)
+        .where(Project.status == ProjectStatus.submitted)
+        .options(*LOAD)
+        .order_by(Project.updated_at)
+    ).all()
+    revised = session.execute(
+        select(Project, ProjectRevision)
+        .join(ProjectRevision, ProjectRevision.project_id == Project.id)
+        .where(ProjectRevision.status == RevisionStatus.submitted)
+        .options(*LOAD)
+        .order_by(ProjectRevision.created_at)
+    ).all()
+    items = [schemas.ReviewItem(kind="submission", project=to_public(p)) for p in waiting]
+    items += [
+        schemas.ReviewItem(kind="revision", project=to_public(p), changes=r.changes)
+        for p, r in revised
+    ]
+    return items
+
+
+def detail(session: Session, project_id: int, user: User | None) -> schemas.ProjectDetail:
+    """A project as this user may see it: insiders also get the audit log and open revision."""
+    project = _load(session, project_id, user)
+    public = to_public(project)
+    if not is_insider(project, user):
+        return schemas.ProjectDetail(**public.model_dump())
+    events = session.scalars(
+        select(ProjectEvent).where(ProjectEvent.project_id == project.id).order_by(ProjectEvent.id)
+    ).all()
+    revision = _open_revision(session, project, include_submitted=True)
+    return schemas.ProjectDetail(
+        **public.model_dump(),
+        owner_id=project.owner_id,
+        events=[
+            schemas.ProjectEventPublic(
+                at=e.at,
+                actor_id=e.actor_id,
+                action=e.action,
+                from_status=e.from_status,
+                to_status=e.to_status,
+                note=e.note,
+            )
+            for e in events
+        ],
+        revision=schemas.RevisionPublic(status=revision.status, changes=revision.changes)
+        if revision is not None
+        else None,
+    )
+
+
+def _open_revision(
+    session: Session, project: Project, *, include_submitted: bool = False
+) -> ProjectRevision | None:
+    states = [*OPEN_REVISION, *([RevisionStatus.submitted] if include_submitted else [])]
+    return session.scalar(
+        select(ProjectRevision)
+        .where(ProjectRevision.project_id == project.id, ProjectRevision.status.in_(states))
+        .order_by(ProjectRevision.id.desc())
+        .limit(1)
+    )
+
+
+def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
+    """Revision changes are stored as JSON (money as a number)."""
+    out = dict(values)
+    if out.get("price_wan") is not None:
+        out["price_wan"] = float(out["price_wan"])
+    return out

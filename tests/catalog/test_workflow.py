@@ -1,0 +1,179 @@
+"""Submission and review: a researcher's draft to a published project, and every refusal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+PASSWORDS = {
+    "researcher@ketao.local": "ketao-demo-researcher",
+    "researcher.hk@ketao.local": "ketao-demo-researcher",
+    "enterprise@ketao.local": "ketao-demo-enterprise",
+    "secretariat@ketao.local": "ketao-demo-secretariat",
+}
+OWNER, OTHER, ENTERPRISE, SECRETARIAT = PASSWORDS
+
+
+def auth(client: TestClient, email: str) -> dict[str, str]:
+    response = client.post(
+        "/api/v1/auth/token", data={"username": email, "password": PASSWORDS[email]}
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+DRAFT = {
+    "title_zh": "测试：低温等离子体种子处理提高青稞发芽率",
+    "title_en": "Test: cold-plasma seed treatment raising highland barley germination",
+    "summary_en": "Cold plasma treatment raises germination by 12% in field trials.",
+    "industries": ["4.3"],
+    "trl": 5,
+    "transfer_modes": ["license"],
+    "city": "guangzhou",
+}
+
+
+@pytest.fixture
+def draft(client: TestClient) -> dict[str, Any]:
+    response = client.post("/api/v1/projects", json=DRAFT, headers=auth(client, OWNER))
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def test_a_new_project_is_a_draft_seen_by_its_owner_and_the_secretariat(
+    client: TestClient, draft: dict[str, Any]
+) -> None:
+    assert (draft["status"], draft["version"]) == ("draft", 1)
+    assert draft["institution"] == "中山大学"  # the owner's organisation
+    assert [e["action"] for e in draft["events"]] == ["created"]
+    url = f"/api/v1/projects/{draft['id']}"
+    assert client.get(url).status_code == 404
+    assert client.get(url, headers=auth(client, OTHER)).status_code == 404
+    assert client.get(url, headers=auth(client, ENTERPRISE)).status_code == 404
+    seen = client.get(url, headers=auth(client, SECRETARIAT)).json()
+    assert seen["events"][0]["to_status"] == "draft"
+    listed = client.get("/api/v1/projects", params={"q": "cold-plasma", "per_page": 100}).json()
+    assert draft["id"] not in [p["id"] for p in listed["items"]]
+
+
+@pytest.mark.parametrize(("who", "status"), [(None, 401), (ENTERPRISE, 403)])
+def test_only_researchers_and_the_secretariat_create_projects(
+    client: TestClient, who: str | None, status: int
+) -> None:
+    headers = auth(client, who) if who else {}
+    assert client.post("/api/v1/projects", json=DRAFT, headers=headers).status_code == status
+
+
+def test_edits_need_the_current_version(client: TestClient, draft: dict[str, Any]) -> None:
+    url, owner = f"/api/v1/projects/{draft['id']}", auth(client, OWNER)
+    edited = client.patch(url, json={"version": draft["version"], "trl": 6}, headers=owner)
+    assert edited.status_code == 200, edited.text
+    assert (edited.json()["trl"], edited.json()["version"]) == (6, draft["version"] + 1)
+    stale = client.patch(url, json={"version": draft["version"], "trl": 7}, headers=owner)
+    assert stale.status_code == 409
+    assert "version" in stale.json()["detail"]
+    current = edited.json()["version"]
+    other = client.patch(url, json={"version": current, "trl": 7}, headers=auth(client, OTHER))
+    assert other.status_code == 404
+    no_title = client.patch(
+        url, json={"version": current, "title_zh": None, "title_en": None}, headers=owner
+    )
+    assert no_title.status_code == 422
+    bad_code = client.patch(url, json={"version": current, "industries": ["77.7"]}, headers=owner)
+    assert bad_code.status_code == 422
+    assert bad_code.json()["errors"][0]["field"] == "industries"
+
+
+def test_submit_review_and_publish(client: TestClient, draft: dict[str, Any]) -> None:
+    url, owner, sec = (
+        f"/api/v1/projects/{draft['id']}",
+        auth(client, OWNER),
+        auth(client, SECRETARIAT),
+    )
+    assert client.post(f"{url}/submit", headers=sec).status_code == 403  # only the owner
+    submitted = client.post(f"{url}/submit", headers=owner)
+    assert submitted.json()["status"] == "submitted"
+    assert client.post(f"{url}/submit", headers=owner).status_code == 409
+    in_review = client.patch(
+        url, json={"version": submitted.json()["version"], "trl": 6}, headers=owner
+    )
+    assert in_review.status_code == 409
+
+    queue = client.get("/api/v1/review/queue", headers=sec).json()["items"]
+    assert draft["id"] in [i["project"]["id"] for i in queue]
+    assert client.get("/api/v1/review/queue", headers=owner).status_code == 403
+    assert client.get("/api/v1/review/queue").status_code == 401
+
+    decision = {"decision": "approve", "note": "内容完整"}
+    assert client.post(f"{url}/review", json=decision, headers=owner).status_code == 403
+    approved = client.post(f"{url}/review", json=decision, headers=sec).json()
+    assert approved["status"] == "published"
+    assert approved["published_at"] is not None
+    assert [(e["action"], e["from_status"], e["to_status"]) for e in approved["events"]] == [
+        ("created", None, "draft"),
+        ("submitted", "draft", "submitted"),
+        ("approve", "submitted", "published"),
+    ]
+    assert approved["events"][-1]["note"] == "内容完整"
+    public = client.get(url).json()
+    assert public["status"] == "published"
+    assert public["events"] is None  # the audit log is for insiders
+    found = client.get("/api/v1/projects", params={"q": "cold-plasma"}).json()
+    assert draft["id"] in [p["id"] for p in found["items"]]
+
+
+def test_changes_requested_then_resubmitted_or_rejected(
+    client: TestClient, draft: dict[str, Any]
+) -> None:
+    url, owner, sec = (
+        f"/api/v1/projects/{draft['id']}",
+        auth(client, OWNER),
+        auth(client, SECRETARIAT),
+    )
+    client.post(f"{url}/submit", headers=owner)
+    asked = client.post(
+        f"{url}/review", json={"decision": "request_changes", "note": "补充专利"}, headers=sec
+    ).json()
+    assert asked["status"] == "changes_requested"
+    edited = client.patch(url, json={"version": asked["version"], "trl": 6}, headers=owner)
+    assert edited.status_code == 200
+    assert client.post(f"{url}/submit", headers=owner).json()["status"] == "submitted"
+    rejected = client.post(f"{url}/review", json={"decision": "reject"}, headers=sec).json()
+    assert rejected["status"] == "rejected"
+    again = client.post(f"{url}/review", json={"decision": "approve"}, headers=sec)
+    assert again.status_code == 409
+    assert client.get(url).status_code == 404
+
+
+def test_an_edit_to_a_published_project_is_reviewed_while_the_public_sees_the_old(
+    client: TestClient, draft: dict[str, Any]
+) -> None:
+    url, owner, sec = (
+        f"/api/v1/projects/{draft['id']}",
+        auth(client, OWNER),
+        auth(client, SECRETARIAT),
+    )
+    client.post(f"{url}/submit", headers=owner)
+    published = client.post(f"{url}/review", json={"decision": "approve"}, headers=sec).json()
+    new_title = "测试：冷等离子体处理青稞种子（修订）"
+    revised = client.patch(
+        url, json={"version": published["version"], "title_zh": new_title}, headers=owner
+    )
+    assert revised.status_code == 200
+    assert revised.json()["title_zh"] == DRAFT["title_zh"]
+    assert revised.json()["revision"] == {"status": "open", "changes": {"title_zh": new_title}}
+    assert client.get(url).json()["title_zh"] == DRAFT["title_zh"]
+
+    assert client.post(f"{url}/submit", headers=owner).json()["revision"]["status"] == "submitted"
+    queue = client.get("/api/v1/review/queue", headers=sec).json()["items"]
+    assert {"kind": "revision", "id": draft["id"]} in [
+        {"kind": i["kind"], "id": i["project"]["id"]} for i in queue
+    ]
+    approved = client.post(f"{url}/review", json={"decision": "approve"}, headers=sec).json()
+    assert approved["title_zh"] == new_title
+    assert approved["revision"] is None
+    assert client.get(url).json()["title_zh"] == new_title
+    assert client.get("/api/v1/projects", params={"q": "修订"}).json()["total"] >= 1
