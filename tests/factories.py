@@ -77,5 +77,5 @@ def make_project(session: Session, **fields: Any) -> Project:
 
 def make_need(session: Session, **fields: Any) -> Need:
     record = need_record(**fields)
-    needs.upsert_need(session, None, _values(record))
-    return needs.needs_by_external_id(session, [record["external_id"]])[record["external_id"]]
+    _, need = needs.upsert_need(session, None, _values(record))
+    return need

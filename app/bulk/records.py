@@ -85,15 +85,37 @@ class ProjectRecord(ProjectCreate):
     status: ProjectStatus | None = None
 
 
-class NeedRecord(_Record):
-    type: Literal["need"]
+class NeedFields(_Common):
+    """A need's own fields, as the import format and the API write them."""
+
     description_zh: LongText | None = None
     description_en: LongText | None = None
     min_trl: Trl | None = None
     budget_wan: Money | None = None
+    visibility: NeedVisibility | None = None
+
+
+class NeedCreate(_Record, NeedFields):
+    """A new need (``POST /api/v1/needs``); the secretariat may name the posting body."""
+
     organization: Text | None = None
     organization_kind: OrganizationKind | None = None
-    visibility: NeedVisibility | None = None
+
+
+class NeedPatch(NeedFields):
+    """An edit (``PATCH /api/v1/needs/{id}``) with the version it was made on."""
+
+    version: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _keeps_its_identity(self) -> NeedPatch:
+        if self.external_id is not None:
+            raise ValueError("external_id cannot be changed")
+        return self
+
+
+class NeedRecord(NeedCreate):
+    type: Literal["need"]
     status: NeedStatus | None = None
 
 

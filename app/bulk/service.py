@@ -166,7 +166,7 @@ def import_text(session: Session, text: str, fmt: FileFormat) -> ImportReport:
                 session, existing_projects.get(external_id or ""), values
             )
         else:
-            outcome = needs.upsert_need(session, existing_needs.get(external_id or ""), values)
+            outcome, _ = needs.upsert_need(session, existing_needs.get(external_id or ""), values)
         getattr(report, outcome)[item.type] += 1
     return report
 

@@ -33,7 +33,7 @@ from app.catalog.schemas import ReviewDecision as Decision
 from app.catalog.service import LOAD, to_public, upsert_project
 from app.db import utcnow
 from app.errors import ConflictError, FieldError, ForbiddenError, InvalidInputError, NotFoundError
-from app.geo.service import ReferenceCodes
+from app.geo.service import ReferenceCodes, check_references
 
 SUBMITTABLE = {ProjectStatus.draft, ProjectStatus.changes_requested, ProjectStatus.rejected}
 OPEN_REVISION = (RevisionStatus.open, RevisionStatus.changes_requested)
@@ -86,25 +86,6 @@ def _log(
             note=note,
         )
     )
-
-
-def check_references(values: dict[str, Any], refs: ReferenceCodes) -> None:
-    """Industry and city codes must exist: a 422 naming each unknown one."""
-    errors = []
-    for field, known, what in (
-        ("industries", refs.industries, "industry code"),
-        ("city", refs.cities, "city or zone code"),
-        ("target_cities", refs.cities, "city or zone code"),
-    ):
-        value = values.get(field)
-        codes = [value] if isinstance(value, str) else (value or [])
-        errors += [
-            FieldError(field=field, location="body", message=f"unknown {what} '{code}'")
-            for code in codes
-            if code not in known
-        ]
-    if errors:
-        raise InvalidInputError("Unknown codes: " + ", ".join(e.message for e in errors), errors)
 
 
 def create(

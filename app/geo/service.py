@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from app.errors import NotFoundError
+from app.errors import FieldError, InvalidInputError, NotFoundError
 from app.geo import schemas
 from app.geo.models import City, CityIndustryWeight, Industry, ReferenceSource
 from app.geo.taxonomy import TRANSFER_MODE_NAMES, TRL_LEVELS
@@ -152,3 +153,22 @@ def _profile_entry(entry: CityIndustryWeight, industry: Industry) -> schemas.Pro
         basis_en=entry.basis_en,
         sources=entry.sources,
     )
+
+
+def check_references(values: dict[str, Any], refs: ReferenceCodes) -> None:
+    """Industry and city codes must exist: a 422 naming each unknown one."""
+    errors = []
+    for name, known, what in (
+        ("industries", refs.industries, "industry code"),
+        ("city", refs.cities, "city or zone code"),
+        ("target_cities", refs.cities, "city or zone code"),
+    ):
+        value = values.get(name)
+        codes = [value] if isinstance(value, str) else (value or [])
+        errors += [
+            FieldError(field=name, location="body", message=f"unknown {what} '{code}'")
+            for code in codes
+            if code not in known
+        ]
+    if errors:
+        raise InvalidInputError("Unknown codes: " + ", ".join(e.message for e in errors), errors)

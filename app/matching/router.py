@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
+from app.auth.dependencies import OptionalUser
 from app.deps import SearchDep, SessionDep
 from app.errors import Problem
 from app.matching import schemas, service
@@ -15,16 +16,18 @@ router = APIRouter(tags=["matching"])
 Limit = Annotated[int, Query(ge=1, le=service.MAX_LIMIT, description="How many matches")]
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"model": Problem, "description": "Unknown or not visible"}
+    404: {"model": Problem, "description": "Unknown or not visible"},
+    409: {"model": Problem, "description": "The need is closed"},
 }
 
 
 @router.get("/needs/{need_id}/matches", response_model=schemas.NeedMatches, responses=NOT_FOUND)
 def need_matches(
-    session: SessionDep, search: SearchDep, need_id: Id, limit: Limit = 10
+    session: SessionDep, search: SearchDep, user: OptionalUser, need_id: Id, limit: Limit = 10
 ) -> schemas.NeedMatches:
-    """Projects that could answer a public open need, best first, with reasons."""
-    return service.need_to_projects(session, search, need_id, limit)
+    """Projects that could answer a need, best first, with reasons (a private need's for its
+    organisation and the secretariat; a closed need is a 409)."""
+    return service.need_to_projects(session, search, need_id, limit, user)
 
 
 @router.get(

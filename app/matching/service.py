@@ -14,10 +14,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from app.auth.models import User
 from app.catalog import service as catalog
 from app.catalog.schemas import ProjectPublic
 from app.config import get_settings
-from app.errors import NotFoundError
+from app.errors import ConflictError, NotFoundError
 from app.geo.models import City, Industry
 from app.geo.schemas import CitySummary
 from app.matching import scoring
@@ -371,9 +372,14 @@ def _need_text(need: NeedPublic) -> str:
 
 
 def need_to_projects(
-    session: Session, search: SearchEngine, need_id: int, limit: int
+    session: Session, search: SearchEngine, need_id: int, limit: int, user: User | None = None
 ) -> NeedMatches:
-    need = needs_service.get_public_need(session, need_id)
+    """A need's matches: a private need's for its organisation and the secretariat only; a
+    closed need gets none."""
+    found = needs_service.need_for(session, need_id, user)
+    if found.status == "closed":
+        raise ConflictError("The need is closed; it gets no new matches")
+    need = needs_service.to_public(found)
     items = _rank_projects(session, search, _need_spec(need, need.city), _need_text(need), limit)
     return NeedMatches(need=need, items=items)
 

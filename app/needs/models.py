@@ -56,6 +56,10 @@ class Need(TimestampMixin, Base):
     visibility: Mapped[str] = mapped_column(String(16), default=NeedVisibility.public)
     status: Mapped[str] = mapped_column(String(16), default=NeedStatus.open, index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The account that posted it; imported needs have none (the secretariat curates them).
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
 
     organization: Mapped[Organization | None] = relationship(lazy="raise")
     industries: Mapped[list[NeedIndustry]] = relationship(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 
+from app.auth.dependencies import CurrentUser, OptionalUser, require_role
+from app.auth.models import Role, User
+from app.bulk.records import NeedCreate, NeedPatch
 from app.deps import SearchDep, SessionDep
 from app.errors import Problem, json_response
 from app.geo.service import reference_codes
@@ -61,12 +64,45 @@ def list_needs(
     return json_response(result)
 
 
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+WRITE_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "Not signed in"},
+    403: {"model": Problem, "description": "Not yours, or not your role"},
+    404: {"model": Problem, "description": "No such need, or not one you may see"},
+    409: {"model": Problem, "description": "Stale version, or the need is closed"},
+}
+
+
 @router.get(
     "/{need_id}",
     response_model=schemas.NeedPublic,
-    responses={404: {"model": Problem, "description": "No such public open need"}},
+    responses={404: WRITE_PROBLEMS[404]},
 )
-def get_need(
-    session: SessionDep, need_id: Annotated[int, Path(ge=1, le=2**31 - 1)]
+def get_need(session: SessionDep, user: OptionalUser, need_id: Id) -> schemas.NeedPublic:
+    """A public open need; private and closed ones to their organisation and the secretariat."""
+    return service.to_public(service.need_for(session, need_id, user))
+
+
+@router.post("", response_model=schemas.NeedPublic, status_code=201, responses=WRITE_PROBLEMS)
+def post_need(
+    session: SessionDep,
+    user: Annotated[User, Depends(require_role(Role.enterprise, Role.secretariat))],
+    body: NeedCreate,
 ) -> schemas.NeedPublic:
-    return service.get_public_need(session, need_id)
+    """An enterprise posts for its organisation; the secretariat posts for cities and zones
+    (``organization`` names the body)."""
+    return service.create_need(session, user, body, reference_codes(session))
+
+
+@router.patch("/{need_id}", response_model=schemas.NeedPublic, responses=WRITE_PROBLEMS)
+def edit_need(
+    session: SessionDep, user: CurrentUser, need_id: Id, body: NeedPatch
+) -> schemas.NeedPublic:
+    """Edit with the ``version`` you read; a stale one is a 409."""
+    return service.update_need(session, user, need_id, body, reference_codes(session))
+
+
+@router.post("/{need_id}/close", response_model=schemas.NeedPublic, responses=WRITE_PROBLEMS)
+def close_need(session: SessionDep, user: CurrentUser, need_id: Id) -> schemas.NeedPublic:
+    """Close a need: it leaves the public lists and gets no new matches."""
+    return service.close_need(session, user, need_id)

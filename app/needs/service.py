@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, Select, and_, exists, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.auth.models import Organization, OrganizationKind
+from app.auth.models import Organization, OrganizationKind, Role, User
 from app.auth.service import get_or_create_organization
+from app.bulk.records import NeedCreate, NeedPatch
 from app.common import new_external_id, same_record
-from app.errors import NotFoundError
+from app.errors import ConflictError, FieldError, ForbiddenError, InvalidInputError, NotFoundError
 from app.geo.models import Industry
-from app.geo.service import ReferenceCodes
+from app.geo.service import ReferenceCodes, check_references
 from app.geo.taxonomy import TransferMode
 from app.listing import (
     FacetCounts,
@@ -255,15 +256,6 @@ _SEARCH_SORT = {
 }
 
 
-def get_public_need(session: Session, need_id: int) -> schemas.NeedPublic:
-    need = session.scalar(
-        select(Need).where(Need.id == need_id, visible_to_public()).options(*_LOAD)
-    )
-    if need is None:
-        raise NotFoundError(f"No public open need has the id {need_id}")
-    return to_public(need)
-
-
 def to_public(need: Need) -> schemas.NeedPublic:
     org = need.organization
     return schemas.NeedPublic(
@@ -327,14 +319,20 @@ def all_needs(session: Session) -> Sequence[Need]:
     return session.scalars(select(Need).options(*_LOAD).order_by(Need.id)).all()
 
 
-def upsert_need(session: Session, existing: Need | None, values: dict[str, Any]) -> str:
+def upsert_need(
+    session: Session,
+    existing: Need | None,
+    values: dict[str, Any],
+    *,
+    owner_id: int | None = None,
+) -> tuple[str, Need]:
     """Create or update from import-format ``values``; see ``catalog.service.upsert_project``."""
     if existing is not None:
         current = to_record(existing)
         merged = {**current, **values}
         # organization_kind only says what kind a new organisation is; it changes no need.
         if same_record(merged, current, ignore=("organization_kind",)):
-            return "unchanged"
+            return "unchanged", existing
     else:
         merged = {"visibility": "public", "status": "open", **values}
         merged.setdefault("external_id", new_external_id("KTN"))
@@ -346,7 +344,7 @@ def upsert_need(session: Session, existing: Need | None, values: dict[str, Any])
     if existing is not None:
         need = existing
     else:
-        need = Need(external_id=merged["external_id"])
+        need = Need(external_id=merged["external_id"], owner_id=owner_id)
         session.add(need)
 
     need.title_zh = merged.get("title_zh")
@@ -375,7 +373,7 @@ def upsert_need(session: Session, existing: Need | None, values: dict[str, Any])
     ]
     session.flush()
     record_change(session, OutboxEntity.need, need.id, OutboxOp.upsert)
-    return "updated" if existing is not None else "created"
+    return ("updated" if existing is not None else "created"), need
 
 
 # --- what the search index holds of a need ---
@@ -484,3 +482,89 @@ def public_facts(session: Session, ids: Sequence[int]) -> dict[int, NeedFacts]:
         )
         for r in rows
     }
+
+
+# --- enterprises, cities and zones post and keep their needs ---
+
+
+def is_insider(need: Need, user: User | None) -> bool:
+    """The posting organisation's enterprise accounts, the poster and the secretariat."""
+    if user is None:
+        return False
+    if user.role == Role.secretariat or (need.owner_id is not None and need.owner_id == user.id):
+        return True
+    return (
+        user.role == Role.enterprise
+        and need.organization_id is not None
+        and need.organization_id == user.organization_id
+    )
+
+
+def need_for(session: Session, need_id: int, user: User | None) -> Need:
+    """The need if this user may see it (public and open, or theirs); a 404 otherwise."""
+    need = session.scalar(select(Need).where(Need.id == need_id).options(*_LOAD))
+    if need is None or not (
+        (need.visibility == NeedVisibility.public and need.status == NeedStatus.open)
+        or is_insider(need, user)
+    ):
+        raise NotFoundError(f"No need you may see has the id {need_id}")
+    return need
+
+
+def create_need(
+    session: Session, user: User, data: NeedCreate, refs: ReferenceCodes
+) -> schemas.NeedPublic:
+    values = data.model_dump(exclude_unset=True)
+    check_references(values, refs)
+    if user.role == Role.enterprise:
+        if data.organization is not None:
+            raise InvalidInputError(
+                "Enterprises post needs for their own organisation",
+                [FieldError(field="organization", location="body", message="not allowed")],
+            )
+        if user.organization is None:
+            raise ConflictError("Your account belongs to no organisation")
+        values["organization"] = user.organization.name
+    elif data.organization is None and user.organization is not None:
+        values["organization"] = user.organization.name
+    values.setdefault("organization_kind", OrganizationKind.government.value)
+    values["status"] = NeedStatus.open.value
+    _, need = upsert_need(session, None, values, owner_id=user.id)
+    session.flush()
+    return to_public(need_for(session, need.id, user))
+
+
+def update_need(
+    session: Session, user: User, need_id: int, patch: NeedPatch, refs: ReferenceCodes
+) -> schemas.NeedPublic:
+    need = need_for(session, need_id, user)
+    if not is_insider(need, user):
+        raise ForbiddenError("Only the posting organisation or the secretariat may edit a need")
+    if need.status == NeedStatus.closed:
+        raise ConflictError("The need is closed")
+    if patch.version != need.version:
+        raise ConflictError(
+            f"The need changed since version {patch.version} (it is at version "
+            f"{need.version}); reload it and edit again"
+        )
+    values = patch.model_dump(exclude_unset=True, exclude={"version"})
+    check_references(values, refs)
+    if not any(values.get(k, getattr(need, k)) for k in ("title_zh", "title_en")):
+        raise InvalidInputError(
+            "A need keeps at least one of title_zh and title_en",
+            [FieldError(field="title_zh", location="body", message="a title is required")],
+        )
+    upsert_need(session, need, values)
+    session.flush()
+    return to_public(need)
+
+
+def close_need(session: Session, user: User, need_id: int) -> schemas.NeedPublic:
+    need = need_for(session, need_id, user)
+    if not is_insider(need, user):
+        raise ForbiddenError("Only the posting organisation or the secretariat may close a need")
+    if need.status == NeedStatus.closed:
+        raise ConflictError("The need is already closed")
+    upsert_need(session, need, {"status": NeedStatus.closed.value})
+    session.flush()
+    return to_public(need)
