@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
-from app import health
+from app import health, stats
 from app.auth.router import router as auth_router
 from app.auth.security import LoginThrottle
 from app.catalog.router import review_router
@@ -16,6 +16,7 @@ from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
 from app.errors import install_error_handlers
 from app.geo.router import router as geo_router
+from app.leads.router import router as leads_router
 from app.matching.router import router as matching_router
 from app.needs.router import router as needs_router
 from app.openapi import install_openapi
@@ -71,6 +72,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(needs_router)
     api.include_router(search_router)
     api.include_router(matching_router)
+    api.include_router(leads_router)
+    api.include_router(stats.router)
     app.include_router(api)
     install_openapi(app)
     return app

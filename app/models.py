@@ -12,6 +12,7 @@ from app.catalog.models import (
 )
 from app.db import Base
 from app.geo.models import City, CityIndustryWeight, Industry, ReferenceSource
+from app.leads.models import Lead, LeadEvent
 from app.needs.models import Need, NeedIndustry, NeedTransferMode
 from app.search.models import OutboxEntry
 
@@ -20,6 +21,8 @@ __all__ = [
     "City",
     "CityIndustryWeight",
     "Industry",
+    "Lead",
+    "LeadEvent",
     "Need",
     "NeedIndustry",
     "NeedTransferMode",

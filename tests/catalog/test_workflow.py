@@ -12,8 +12,9 @@ PASSWORDS = {
     "researcher.hk@ketao.local": "ketao-demo-researcher",
     "enterprise@ketao.local": "ketao-demo-enterprise",
     "secretariat@ketao.local": "ketao-demo-secretariat",
+    "enterprise.foshan@ketao.local": "ketao-demo-enterprise",
 }
-OWNER, OTHER, ENTERPRISE, SECRETARIAT = PASSWORDS
+OWNER, OTHER, ENTERPRISE, SECRETARIAT, OTHER_ENTERPRISE = PASSWORDS
 
 
 def auth(client: TestClient, email: str) -> dict[str, str]:
