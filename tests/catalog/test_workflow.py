@@ -17,12 +17,19 @@ PASSWORDS = {
 OWNER, OTHER, ENTERPRISE, SECRETARIAT, OTHER_ENTERPRISE = PASSWORDS
 
 
+_tokens: dict[str, str] = {}
+
+
 def auth(client: TestClient, email: str) -> dict[str, str]:
-    response = client.post(
-        "/api/v1/auth/token", data={"username": email, "password": PASSWORDS[email]}
-    )
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+    """A bearer header for a demo account; signed in once per test run (argon2 is slow on
+    purpose, and the demo accounts and the signing key are the same in every test)."""
+    if email not in _tokens:
+        response = client.post(
+            "/api/v1/auth/token", data={"username": email, "password": PASSWORDS[email]}
+        )
+        assert response.status_code == 200, response.text
+        _tokens[email] = response.json()["access_token"]
+    return {"Authorization": f"Bearer {_tokens[email]}"}
 
 
 DRAFT = {
