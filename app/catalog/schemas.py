@@ -100,10 +100,26 @@ class RevisionPublic(BaseModel):
     changes: dict[str, Any]
 
 
+class ChecklistItem(BaseModel):
+    item: str
+    done: bool
+    message_zh: str
+    message_en: str
+
+
+class Completeness(BaseModel):
+    """How ready a listing is for enterprises: a score (0–100) and what is still missing."""
+
+    score: int
+    checklist: list[ChecklistItem]
+
+
 class ProjectDetail(ProjectPublic):
-    """A project; its owner and the secretariat also see its audit log and open revision."""
+    """A project; its owner and the secretariat also see its audit log, open revision and
+    completeness checklist."""
 
     owner_id: int | None = None
+    completeness: Completeness | None = None
     events: list[ProjectEventPublic] | None = None
     revision: RevisionPublic | None = None
 
@@ -122,6 +138,7 @@ class ReviewRequest(BaseModel):
 class ReviewItem(BaseModel):
     kind: Literal["submission", "revision"]
     project: ProjectPublic
+    completeness: Completeness
     changes: dict[str, Any] | None = None
 
 

@@ -13,6 +13,7 @@ secretariat decides; approval applies the revision.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -218,12 +219,62 @@ def review_queue(session: Session) -> list[schemas.ReviewItem]:
         .options(*LOAD)
         .order_by(ProjectRevision.created_at)
     ).all()
-    items = [schemas.ReviewItem(kind="submission", project=to_public(p)) for p in waiting]
-    items += [
-        schemas.ReviewItem(kind="revision", project=to_public(p), changes=r.changes)
-        for p, r in revised
-    ]
+    items = []
+    for p in waiting:
+        public = to_public(p)
+        items.append(
+            schemas.ReviewItem(kind="submission", project=public, completeness=completeness(public))
+        )
+    for p, r in revised:
+        public = to_public(p)
+        items.append(
+            schemas.ReviewItem(
+                kind="revision",
+                project=public,
+                completeness=completeness(public),
+                changes=r.changes,
+            )
+        )
     return items
+
+
+_SCENARIO_WORDS = ("应用", "场景", "用于", "适用", "application", "used in", "used for", "scenario")
+
+def _mentions_scenarios(project: schemas.ProjectPublic) -> bool:
+    text = f"{project.summary_zh or ''} {(project.summary_en or '').lower()}"
+    return any(word in text for word in _SCENARIO_WORDS)
+
+
+# (item, what it asks for in Chinese and English, test)
+CHECKLIST: list[tuple[str, str, str, Callable[[schemas.ProjectPublic], bool]]] = [
+    ("title_zh", "中文标题", "A Chinese title", lambda p: bool(p.title_zh)),
+    ("title_en", "英文标题", "An English title", lambda p: bool(p.title_en)),
+    ("summary_zh", "中文摘要（至少 80 字）", "A Chinese summary (80+ characters)",
+     lambda p: len(p.summary_zh or "") >= 80),
+    ("summary_en", "英文摘要（至少 40 词）", "An English summary (40+ words)",
+     lambda p: len((p.summary_en or "").split()) >= 40),
+    ("scenarios", "摘要写明应用场景", "The summary says where it is applied",
+     lambda p: _mentions_scenarios(p)),
+    ("keywords", "至少 3 个关键词", "At least 3 keywords", lambda p: len(p.keywords) >= 3),
+    ("industries", "产业分类代码", "An industry code", lambda p: bool(p.industries)),
+    ("trl", "技术就绪水平（TRL）", "A readiness level (TRL)", lambda p: p.trl is not None),
+    ("transfer_modes", "转化方式", "The transfer modes offered", lambda p: bool(p.transfer_modes)),
+    ("price", "报价（或注明面议）", "An asking price (or modes to negotiate)",
+     lambda p: p.price_wan is not None or len(p.transfer_modes) > 1),
+    ("patents", "相关专利", "The patents behind it", lambda p: bool(p.patents)),
+    ("city", "所在城市", "Its home city or zone", lambda p: bool(p.city)),
+    ("target_cities", "意向落地城市", "Where it wants to land", lambda p: bool(p.target_cities)),
+]  # fmt: skip
+
+
+def completeness(project: schemas.ProjectPublic) -> schemas.Completeness:
+    """Shown to the researcher before submitting and to the reviewer."""
+    items = [
+        schemas.ChecklistItem(item=item, done=test(project), message_zh=zh, message_en=en)
+        for item, zh, en, test in CHECKLIST
+    ]
+    score = round(100 * sum(i.done for i in items) / len(items))
+    return schemas.Completeness(score=score, checklist=items)
 
 
 def detail(session: Session, project_id: int, user: User | None) -> schemas.ProjectDetail:
@@ -239,6 +290,7 @@ def detail(session: Session, project_id: int, user: User | None) -> schemas.Proj
     return schemas.ProjectDetail(
         **public.model_dump(),
         owner_id=project.owner_id,
+        completeness=completeness(public),
         events=[
             schemas.ProjectEventPublic(
                 at=e.at,

@@ -185,3 +185,25 @@ def test_an_edit_to_a_published_project_is_reviewed_while_the_public_sees_the_ol
     assert approved["revision"] is None
     assert client.get(url).json()["title_zh"] == new_title
     assert client.get("/api/v1/projects", params={"q": "修订"}).json()["total"] >= 1
+
+
+def test_completeness_is_shown_to_the_owner_and_the_reviewer(
+    client: TestClient, draft: dict[str, Any]
+) -> None:
+    checklist = {i["item"]: i["done"] for i in draft["completeness"]["checklist"]}
+    assert checklist["title_en"] is True
+    assert checklist["trl"] is True
+    assert checklist["patents"] is False
+    assert checklist["summary_en"] is False  # one sentence is not a summary
+    assert 0 < draft["completeness"]["score"] < 100
+    owner = auth(client, OWNER)
+    url = f"/api/v1/projects/{draft['id']}"
+    patents = [{"number": "CN202410000001.1", "title": "一种等离子体处理方法", "status": "pending"}]
+    better = client.patch(url, json={"version": 1, "patents": patents}, headers=owner).json()
+    assert better["completeness"]["score"] > draft["completeness"]["score"]
+    client.post(f"{url}/submit", headers=owner)
+    queue = client.get("/api/v1/review/queue", headers=auth(client, SECRETARIAT)).json()["items"]
+    [item] = [i for i in queue if i["project"]["id"] == draft["id"]]
+    assert item["completeness"] == better["completeness"]
+    published = client.get("/api/v1/projects/1").json()
+    assert published["completeness"] is None  # insiders only
