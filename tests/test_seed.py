@@ -49,7 +49,7 @@ def test_every_category_has_five_projects_and_every_city_is_home_to_one(session:
 
 
 def test_listings_are_distinct_and_bilingual(session: Session) -> None:
-    projects = session.scalars(select(Project)).all()
+    projects = session.scalars(select(Project).where(Project.status == "published")).all()
     for attr in ("title_zh", "title_en", "summary_zh", "summary_en"):
         values = [getattr(p, attr) for p in projects]
         assert all(values), f"a project lacks {attr}"
@@ -111,3 +111,12 @@ def test_seeding_again_changes_nothing(session: Session) -> None:
     assert report.content.created.total() == report.content.updated.total() == 0
     assert report.users_created == 0
     assert snapshot() == before
+
+
+def test_demo_journeys_have_drafts_in_review_and_leads_at_each_stage(session: Session) -> None:
+    from app.leads.models import Lead
+
+    statuses = set(session.scalars(select(Project.status).where(Project.owner_id.is_not(None))))
+    assert statuses >= {"draft", "submitted", "changes_requested"}
+    stages = set(session.scalars(select(Lead.stage)))
+    assert stages == {"new", "contacted", "negotiating", "signed", "landed", "closed"}

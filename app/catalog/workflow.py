@@ -240,6 +240,7 @@ def review_queue(session: Session) -> list[schemas.ReviewItem]:
 
 _SCENARIO_WORDS = ("应用", "场景", "用于", "适用", "application", "used in", "used for", "scenario")
 
+
 def _mentions_scenarios(project: schemas.ProjectPublic) -> bool:
     text = f"{project.summary_zh or ''} {(project.summary_en or '').lower()}"
     return any(word in text for word in _SCENARIO_WORDS)
