@@ -56,6 +56,25 @@ class ProjectFields(_Common):
 
     summary_zh: LongText | None = None
     summary_en: LongText | None = None
+    description_zh: LongText | None = None
+    description_en: LongText | None = None
+    contact_name: Text | None = None
+    contact_email: (
+        Annotated[
+            str,
+            StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$"),
+        ]
+        | None
+    ) = None
+    contact_phone: (
+        Annotated[
+            str,
+            StringConstraints(
+                strip_whitespace=True, max_length=40, pattern=r"^[0-9+()\-\s]{5,40}$"
+            ),
+        ]
+        | None
+    ) = None
     trl: Trl | None = None
     institution: Text | None = None
     target_cities: list[Code] | None = Field(default=None, max_length=15)

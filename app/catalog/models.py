@@ -53,6 +53,13 @@ class Project(TimestampMixin, Base):
     title_en: Mapped[str | None] = mapped_column(String(300))
     summary_zh: Mapped[str | None] = mapped_column(Text)
     summary_en: Mapped[str | None] = mapped_column(Text)
+    # Staged disclosure: the summary is public; the full description and the contact are
+    # for signed-in accounts.
+    description_zh: Mapped[str | None] = mapped_column(Text)
+    description_en: Mapped[str | None] = mapped_column(Text)
+    contact_name: Mapped[str | None] = mapped_column(String(120))
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
     keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
     trl: Mapped[int | None] = mapped_column(SmallInteger)
     institution: Mapped[str | None] = mapped_column(String(200))

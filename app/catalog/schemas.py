@@ -114,10 +114,21 @@ class Completeness(BaseModel):
     checklist: list[ChecklistItem]
 
 
-class ProjectDetail(ProjectPublic):
-    """A project; its owner and the secretariat also see its audit log, open revision and
-    completeness checklist."""
+class Contact(BaseModel):
+    name: str | None
+    email: str | None
+    phone: str | None
 
+
+class ProjectDetail(ProjectPublic):
+    """A project. Anyone sees its public summary; signed-in accounts also the full description
+    and the contact (``disclosure: full``); its owner and the secretariat also its audit log,
+    open revision and completeness checklist."""
+
+    disclosure: Literal["summary", "full"] = "summary"
+    description_zh: str | None = None
+    description_en: str | None = None
+    contact: Contact | None = None
     owner_id: int | None = None
     completeness: Completeness | None = None
     events: list[ProjectEventPublic] | None = None

@@ -448,23 +448,8 @@ def to_public(project: Project) -> schemas.ProjectPublic:
 
 # --- the import format: one project as a record, and a record applied as an upsert ---
 
-RECORD_FIELDS = (
-    "external_id",
-    "title_zh",
-    "title_en",
-    "summary_zh",
-    "summary_en",
-    "keywords",
-    "industries",
-    "trl",
-    "transfer_modes",
-    "institution",
-    "city",
-    "target_cities",
-    "price_wan",
-    "patents",
-    "status",
-)
+# Fields shown only to signed-in accounts (staged disclosure).
+DISCLOSED = ("description_zh", "description_en", "contact_name", "contact_email", "contact_phone")
 
 
 def to_record(project: Project) -> dict[str, Any]:
@@ -476,6 +461,11 @@ def to_record(project: Project) -> dict[str, Any]:
         "title_en": project.title_en,
         "summary_zh": project.summary_zh,
         "summary_en": project.summary_en,
+        "description_zh": project.description_zh,
+        "description_en": project.description_en,
+        "contact_name": project.contact_name,
+        "contact_email": project.contact_email,
+        "contact_phone": project.contact_phone,
         "keywords": list(project.keywords),
         "industries": [i.industry_code for i in project.industries],
         "trl": project.trl,
@@ -532,6 +522,8 @@ def upsert_project(
     project.title_en = merged.get("title_en")
     project.summary_zh = merged.get("summary_zh")
     project.summary_en = merged.get("summary_en")
+    for field in DISCLOSED:
+        setattr(project, field, merged.get(field))
     project.keywords = list(merged.get("keywords") or [])
     project.trl = merged.get("trl")
     project.institution = merged.get("institution")

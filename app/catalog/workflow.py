@@ -282,14 +282,25 @@ def detail(session: Session, project_id: int, user: User | None) -> schemas.Proj
     """A project as this user may see it: insiders also get the audit log and open revision."""
     project = _load(session, project_id, user)
     public = to_public(project)
+    disclosed: dict[str, Any] = {}
+    if user is not None:  # staged disclosure: the full listing needs an account
+        disclosed = {
+            "disclosure": "full",
+            "description_zh": project.description_zh,
+            "description_en": project.description_en,
+            "contact": schemas.Contact(
+                name=project.contact_name, email=project.contact_email, phone=project.contact_phone
+            ),
+        }
     if not is_insider(project, user):
-        return schemas.ProjectDetail(**public.model_dump())
+        return schemas.ProjectDetail(**public.model_dump(), **disclosed)
     events = session.scalars(
         select(ProjectEvent).where(ProjectEvent.project_id == project.id).order_by(ProjectEvent.id)
     ).all()
     revision = _open_revision(session, project, include_submitted=True)
     return schemas.ProjectDetail(
         **public.model_dump(),
+        **disclosed,
         owner_id=project.owner_id,
         completeness=completeness(public),
         events=[

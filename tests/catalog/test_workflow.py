@@ -207,3 +207,38 @@ def test_completeness_is_shown_to_the_owner_and_the_reviewer(
     assert item["completeness"] == better["completeness"]
     published = client.get("/api/v1/projects/1").json()
     assert published["completeness"] is None  # insiders only
+
+
+def test_the_full_description_and_contact_need_an_account(client: TestClient) -> None:
+    owner, sec = auth(client, OWNER), auth(client, SECRETARIAT)
+    body = {
+        **DRAFT,
+        "description_zh": "完整技术说明：处理功率、气体配比与田间试验数据。",
+        "contact_name": "李老师",
+        "contact_email": "li@example.edu.cn",
+        "contact_phone": "+86 20 8411 0000",
+    }
+    created = client.post("/api/v1/projects", json=body, headers=owner).json()
+    url = f"/api/v1/projects/{created['id']}"
+    client.post(f"{url}/submit", headers=owner)
+    client.post(f"{url}/review", json={"decision": "approve"}, headers=sec)
+
+    anonymous = client.get(url).json()
+    assert anonymous["disclosure"] == "summary"
+    assert anonymous["summary_en"] == DRAFT["summary_en"]
+    assert (anonymous["description_zh"], anonymous["contact"]) == (None, None)
+    signed_in = client.get(url, headers=auth(client, ENTERPRISE)).json()
+    assert signed_in["disclosure"] == "full"
+    assert signed_in["description_zh"].startswith("完整技术说明")
+    assert signed_in["contact"] == {
+        "name": "李老师",
+        "email": "li@example.edu.cn",
+        "phone": "+86 20 8411 0000",
+    }
+    listed = client.get("/api/v1/projects", params={"external_id": created["external_id"]})
+    assert "contact" not in listed.json()["items"][0]
+    bad = client.post(
+        "/api/v1/projects", json={**DRAFT, "contact_email": "not-an-email"}, headers=owner
+    )
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "contact_email"
