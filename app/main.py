@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI
 from app import health, stats
 from app.auth.router import router as auth_router
 from app.auth.security import LoginThrottle
+from app.bulk.router import router as import_router
 from app.catalog.router import review_router
 from app.catalog.router import router as projects_router
 from app.config import Settings, get_settings
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(matching_router)
     api.include_router(leads_router)
     api.include_router(stats.router)
+    api.include_router(import_router)
     app.include_router(api)
     install_openapi(app)
     return app

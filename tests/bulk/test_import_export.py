@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -184,3 +185,25 @@ def test_a_record_without_external_id_gets_one(session: Session) -> None:
 def test_an_empty_file_is_rejected(session: Session) -> None:
     with pytest.raises(ImportRejectedError, match="no records"):
         import_text(session, "\n\n", FileFormat.jsonl)
+
+
+def test_the_secretariat_imports_over_http_all_or_nothing(client: TestClient) -> None:
+    from tests.catalog.test_workflow import ENTERPRISE, SECRETARIAT, auth
+
+    good = project_record()
+    url = "/api/v1/import?format=jsonl"
+    sec = {**auth(client, SECRETARIAT), "content-type": "application/x-ndjson"}
+    done = client.post(url, content=jsonl(good).encode(), headers=sec)
+    assert done.status_code == 200, done.text
+    assert done.json()["created"] == {"project": 1}
+    found = client.get("/api/v1/projects", params={"external_id": good["external_id"]}).json()
+    assert found["total"] == 1
+
+    bad = jsonl(project_record(), project_record(external_id="HTTP-BAD", city="paris"))
+    refused = client.post(url, content=bad.encode(), headers=sec)
+    assert refused.status_code == 422
+    [error] = refused.json()["errors"]
+    assert (error["line"], error["external_id"], error["field"]) == (2, "HTTP-BAD", "city")
+    assert client.post(url, content=b"{}", headers=auth(client, ENTERPRISE)).status_code == 403
+    assert client.post(url, content=b"{}").status_code == 401
+    assert client.post(url, content=b"\xff\xfe", headers=sec).status_code == 422

@@ -1,0 +1,59 @@
+"""HTTP route for bulk import (the secretariat's; the command line does the same)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel
+
+from app.auth.dependencies import Secretariat
+from app.bulk.formats import FileFormat
+from app.bulk.service import import_text
+from app.deps import SessionDep
+from app.errors import FieldError, InvalidInputError, Problem
+
+router = APIRouter(tags=["import"])
+MAX_BYTES = 50 * 2**20
+
+
+class ImportCounts(BaseModel):
+    created: dict[str, int]
+    updated: dict[str, int]
+    unchanged: dict[str, int]
+
+
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "Not signed in"},
+    403: {"model": Problem, "description": "Secretariat only"},
+    422: {"model": Problem, "description": "Bad records: nothing was imported; each is named"},
+}
+
+
+@router.post("/import", response_model=ImportCounts, responses=PROBLEMS)
+async def import_library(
+    request: Request,
+    session: SessionDep,
+    user: Secretariat,
+    format: Annotated[FileFormat, Query(description="jsonl, json or csv")],
+) -> ImportCounts:
+    """The request body is the file (UTF-8). One bad record and nothing is imported; the 422
+    names every bad record with its line, external_id and field."""
+    body = await request.body()
+    if len(body) > MAX_BYTES:
+        raise InvalidInputError(
+            "The file is over 50 MB; split it",
+            [FieldError(field="body", location="body", message="too large")],
+        )
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInputError(
+            "The file is not UTF-8",
+            [FieldError(field="body", location="body", message=str(exc))],
+        ) from exc
+    report = await run_in_threadpool(import_text, session, text, format)
+    return ImportCounts(
+        created=dict(report.created), updated=dict(report.updated), unchanged=dict(report.unchanged)
+    )
