@@ -1,4 +1,4 @@
-"""The authorisation matrix: every write endpoint and every private read, for anonymous,
+"""The authorisation matrix: every endpoint (public reads, private reads and writes), for anonymous,
 an enterprise, the researcher who owns the project, another researcher and the secretariat."""
 
 from __future__ import annotations
@@ -29,11 +29,25 @@ class Case:
     method: str
     path: str  # {draft}, {submitted}, {published}, {seed}, {need}, {lead} are filled in
     expected: tuple[int, int, int, int, int]  # anonymous, enterprise, owner, other, secretariat
-    body: dict[str, Any] | None = None
+    body: dict[str, Any] | list[Any] | None = None
 
 
+PUBLIC = (200, 200, 200, 200, 200)
 MATRIX = [
-    Case("GET", "/api/v1/projects/{published}", (200, 200, 200, 200, 200)),
+    Case("GET", "/api/v1/health", PUBLIC),
+    Case("GET", "/api/v1/taxonomy", PUBLIC),
+    Case("GET", "/api/v1/cities", PUBLIC),
+    Case("GET", "/api/v1/cities/shenzhen", PUBLIC),
+    Case("GET", "/api/v1/projects", PUBLIC),
+    Case("GET", "/api/v1/needs", PUBLIC),
+    Case("GET", "/api/v1/search/suggest?q=ECM", PUBLIC),
+    Case("GET", "/api/v1/projects/{published}/matches/needs", PUBLIC),
+    Case("GET", "/api/v1/projects/{published}/matches/cities", PUBLIC),
+    Case("GET", "/api/v1/projects/{draft}/matches/cities", (404, 404, 404, 404, 404)),
+    Case("GET", "/api/v1/cities/jiangmen/matches", PUBLIC),
+    Case("POST", "/api/v1/matches", PUBLIC, {"text": "储能电站热管理"}),
+    Case("POST", "/api/v1/import?format=json", (401, 403, 403, 403, 422), []),
+    Case("GET", "/api/v1/projects/{published}", PUBLIC),
     Case("GET", "/api/v1/projects/{draft}", (404, 404, 200, 404, 200)),
     Case("POST", "/api/v1/projects", (401, 403, 201, 201, 201), DRAFT),
     Case("PATCH", "/api/v1/projects/{draft}", (401, 404, 200, 404, 200), {"version": 1, "trl": 6}),
