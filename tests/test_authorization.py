@@ -71,6 +71,8 @@ MATRIX = [
     Case("PATCH", "/api/v1/leads/{lead}", (401, 403, 403, 403, 200), {"stage": "contacted"}),
     Case("GET", "/api/v1/stats", (401, 403, 403, 403, 200)),
     Case("GET", "/api/v1/me", (401, 200, 200, 200, 200)),
+    Case("GET", "/api/v1/me/projects", (401, 200, 200, 200, 200)),
+    Case("GET", "/api/v1/me/needs", (401, 200, 200, 200, 200)),
 ]  # fmt: skip
 
 

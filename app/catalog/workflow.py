@@ -338,3 +338,14 @@ def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
     if out.get("price_wan") is not None:
         out["price_wan"] = float(out["price_wan"])
     return out
+
+
+def my_projects(session: Session, user: User) -> list[schemas.ProjectPublic]:
+    """Every project the user owns, in any state, newest first."""
+    rows = session.scalars(
+        select(Project)
+        .where(Project.owner_id == user.id)
+        .options(*LOAD)
+        .order_by(Project.id.desc())
+    )
+    return [to_public(p) for p in rows]

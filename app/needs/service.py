@@ -568,3 +568,12 @@ def close_need(session: Session, user: User, need_id: int) -> schemas.NeedPublic
     upsert_need(session, need, {"status": NeedStatus.closed.value})
     session.flush()
     return to_public(need)
+
+
+def my_needs(session: Session, user: User) -> list[schemas.NeedPublic]:
+    """The needs of the user's organisation (enterprises) or posted by the user, any state."""
+    mine = Need.owner_id == user.id
+    if user.role == Role.enterprise and user.organization_id is not None:
+        mine = mine | (Need.organization_id == user.organization_id)
+    rows = session.scalars(select(Need).where(mine).options(*_LOAD).order_by(Need.id.desc()))
+    return [to_public(n) for n in rows]

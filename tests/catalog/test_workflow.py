@@ -242,3 +242,22 @@ def test_the_full_description_and_contact_need_an_account(client: TestClient) ->
     )
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["field"] == "contact_email"
+
+
+def test_owners_list_their_own_projects_and_needs(
+    client: TestClient, draft: dict[str, Any]
+) -> None:
+    mine = client.get("/api/v1/me/projects", headers=auth(client, OWNER)).json()["items"]
+    assert draft["id"] in [p["id"] for p in mine]
+    assert "draft" in {p["status"] for p in mine}
+    theirs = client.get("/api/v1/me/projects", headers=auth(client, OTHER)).json()["items"]
+    assert draft["id"] not in [p["id"] for p in theirs]
+    private = client.post(
+        "/api/v1/needs",
+        json={"title_zh": "私有测试需求", "visibility": "private"},
+        headers=auth(client, ENTERPRISE),
+    ).json()
+    needs = client.get("/api/v1/me/needs", headers=auth(client, ENTERPRISE)).json()["items"]
+    assert private["id"] in [n["id"] for n in needs]
+    other = client.get("/api/v1/me/needs", headers=auth(client, OTHER_ENTERPRISE)).json()["items"]
+    assert private["id"] not in [n["id"] for n in other]
