@@ -7,6 +7,8 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from app.errors import ConflictError, FieldError, InvalidInputError
+
 
 def new_external_id(prefix: str) -> str:
     """An ``external_id`` for a record created without one, e.g. ``KTP-3F9A0C12DE``."""
@@ -23,3 +25,18 @@ def same_record(a: Mapping[str, Any], b: Mapping[str, Any], ignore: Iterable[str
     """Whether two import-format records say the same thing (``800`` equals ``800.00``)."""
     keys = {*a, *b} - set(ignore)
     return all(_normalised(a.get(k)) == _normalised(b.get(k)) for k in keys)
+
+
+def checked_edit(thing: str, current: Any, version: int, values: Mapping[str, Any]) -> None:
+    """Rules every versioned edit shares: the version read must be the current one (else 409),
+    and the result keeps at least one title (else 422 naming it)."""
+    if version != current.version:
+        raise ConflictError(
+            f"The {thing} changed since version {version} (it is at version "
+            f"{current.version}); reload it and edit again"
+        )
+    if not any(values.get(k, getattr(current, k)) for k in ("title_zh", "title_en")):
+        raise InvalidInputError(
+            f"A {thing} keeps at least one of title_zh and title_en",
+            [FieldError(field="title_zh", location="body", message="a title is required")],
+        )

@@ -32,8 +32,9 @@ from app.catalog.models import (
 )
 from app.catalog.schemas import ReviewDecision as Decision
 from app.catalog.service import LOAD, to_public, upsert_project
+from app.common import checked_edit
 from app.db import utcnow
-from app.errors import ConflictError, FieldError, ForbiddenError, InvalidInputError, NotFoundError
+from app.errors import ConflictError, ForbiddenError, NotFoundError
 from app.geo.service import ReferenceCodes, check_references
 
 SUBMITTABLE = {ProjectStatus.draft, ProjectStatus.changes_requested, ProjectStatus.rejected}
@@ -114,18 +115,9 @@ def update(
     project = _load(session, project_id, user)
     if not is_insider(project, user):
         raise ForbiddenError("Only the project's owner or the secretariat may edit it")
-    if patch.version != project.version:
-        raise ConflictError(
-            f"The project changed since version {patch.version} (it is at version "
-            f"{project.version}); reload it and edit again"
-        )
     values = patch.model_dump(exclude_unset=True, exclude={"version"})
+    checked_edit("project", project, patch.version, values)
     check_references(values, refs)
-    if not any(values.get(k, getattr(project, k)) for k in ("title_zh", "title_en")):
-        raise InvalidInputError(
-            "A project keeps at least one of title_zh and title_en",
-            [FieldError(field="title_zh", location="body", message="a title is required")],
-        )
     if project.status == ProjectStatus.published:
         # The public keeps seeing the published version until a reviewer approves this.
         revision = _open_revision(session, project)

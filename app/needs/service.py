@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from app.auth.models import Organization, OrganizationKind, Role, User
 from app.auth.service import get_or_create_organization
 from app.bulk.records import NeedCreate, NeedPatch
-from app.common import new_external_id, same_record
+from app.common import checked_edit, new_external_id, same_record
 from app.errors import ConflictError, FieldError, ForbiddenError, InvalidInputError, NotFoundError
 from app.geo.models import Industry
 from app.geo.service import ReferenceCodes, check_references
@@ -542,18 +542,9 @@ def update_need(
         raise ForbiddenError("Only the posting organisation or the secretariat may edit a need")
     if need.status == NeedStatus.closed:
         raise ConflictError("The need is closed")
-    if patch.version != need.version:
-        raise ConflictError(
-            f"The need changed since version {patch.version} (it is at version "
-            f"{need.version}); reload it and edit again"
-        )
     values = patch.model_dump(exclude_unset=True, exclude={"version"})
+    checked_edit("need", need, patch.version, values)
     check_references(values, refs)
-    if not any(values.get(k, getattr(need, k)) for k in ("title_zh", "title_en")):
-        raise InvalidInputError(
-            "A need keeps at least one of title_zh and title_en",
-            [FieldError(field="title_zh", location="body", message="a title is required")],
-        )
     upsert_need(session, need, values)
     session.flush()
     return to_public(need)
