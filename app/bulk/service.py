@@ -42,10 +42,6 @@ class ImportReport:
         self.updated += other.updated
         self.unchanged += other.unchanged
 
-    @property
-    def total(self) -> int:
-        return sum((self.created + self.updated + self.unchanged).values())
-
     def summary(self) -> str:
         parts = []
         for kind in ("project", "need"):
