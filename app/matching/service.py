@@ -252,7 +252,7 @@ def _need_spec(need: NeedPublic | AdHocNeed, city: str | None) -> scoring.NeedSp
         industries=tuple(need.industries),
         city=city,
         min_trl=need.min_trl,
-        modes=tuple(m if isinstance(m, str) else m.value for m in need.transfer_modes),
+        modes=tuple(str(m) for m in need.transfer_modes),  # StrEnum or str: the code either way
         budget=need.budget_wan,
     )
 
