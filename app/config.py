@@ -23,6 +23,16 @@ MATCH_WEIGHTS = {
     "location": 0.10,
 }
 CITY_MATCH_WEIGHTS = {"industry": 0.50, "needs": 0.20, "platforms": 0.15, "location": 0.15}
+# A project for a roadshow: its theme (text, industries) first, then the host city's profile,
+# the open needs there, its platforms, and whether the project is at home there.
+ROADSHOW_MATCH_WEIGHTS = {
+    "text": 0.35,
+    "industry": 0.25,
+    "profile": 0.15,
+    "needs": 0.15,
+    "platforms": 0.05,
+    "location": 0.05,
+}
 
 
 class Environment(enum.StrEnum):
@@ -48,6 +58,9 @@ class Settings(BaseSettings):
     # Matching weights (components in [0, 1]; a weighted mean of those the need speaks to).
     match_weights: dict[str, float] = Field(default_factory=lambda: dict(MATCH_WEIGHTS))
     city_match_weights: dict[str, float] = Field(default_factory=lambda: dict(CITY_MATCH_WEIGHTS))
+    roadshow_match_weights: dict[str, float] = Field(
+        default_factory=lambda: dict(ROADSHOW_MATCH_WEIGHTS)
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret_in_production(self) -> Settings:

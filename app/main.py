@@ -21,6 +21,8 @@ from app.leads.router import router as leads_router
 from app.matching.router import router as matching_router
 from app.needs.router import router as needs_router
 from app.openapi import install_openapi
+from app.roadshows.router import me_router as my_roadshows_router
+from app.roadshows.router import router as roadshows_router
 from app.search.router import router as search_router
 from app.search.service import make_search_engine
 
@@ -74,6 +76,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(search_router)
     api.include_router(matching_router)
     api.include_router(leads_router)
+    api.include_router(roadshows_router)
+    api.include_router(my_roadshows_router)
     api.include_router(stats.router)
     api.include_router(import_router)
     app.include_router(api)

@@ -14,6 +14,14 @@ from app.db import Base
 from app.geo.models import City, CityIndustryWeight, Industry, ReferenceSource
 from app.leads.models import Lead, LeadEvent
 from app.needs.models import Need, NeedIndustry, NeedTransferMode
+from app.roadshows.models import (
+    Invitation,
+    Registration,
+    Roadshow,
+    RoadshowIndustry,
+    RoadshowInterest,
+    Slot,
+)
 from app.search.models import OutboxEntry
 
 __all__ = [
@@ -21,6 +29,7 @@ __all__ = [
     "City",
     "CityIndustryWeight",
     "Industry",
+    "Invitation",
     "Lead",
     "LeadEvent",
     "Need",
@@ -36,5 +45,10 @@ __all__ = [
     "ProjectTargetCity",
     "ProjectTransferMode",
     "ReferenceSource",
+    "Registration",
+    "Roadshow",
+    "RoadshowIndustry",
+    "RoadshowInterest",
+    "Slot",
     "User",
 ]

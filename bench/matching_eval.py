@@ -1,8 +1,10 @@
 """Matching evaluation: the labelled set in ``bench/eval/matching_set.json`` over the demo data.
 
 Reports nDCG@5 and hit@1 for need → projects (the scorer, a text-only baseline and each
-component left out, all in one run on the same index), and for project → cities the top-3
-accuracy of the scorer against a profile-only baseline. Writes ``bench/results/matching_eval.json``.
+component left out, all in one run on the same index), for project → cities the top-3
+accuracy of the scorer against a profile-only baseline, and for roadshow lineups
+(``roadshow_set.json``) nDCG@10 and precision@10 against theme-only and text-only
+baselines. Writes ``bench/results/matching_eval.json``.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.catalog import service as catalog
-from app.config import MATCH_WEIGHTS, REPO_ROOT, Settings
+from app.config import MATCH_WEIGHTS, REPO_ROOT, ROADSHOW_MATCH_WEIGHTS, Settings
 from app.db import make_engine, make_sessionmaker
 from app.dbmigrate import upgrade
 from app.demo import load_demo
@@ -29,6 +31,7 @@ from app.matching.schemas import AdHocNeed
 from app.search.service import SearchEngine, make_search_engine
 
 SET = REPO_ROOT / "bench" / "eval" / "matching_set.json"
+ROADSHOW_SET = REPO_ROOT / "bench" / "eval" / "roadshow_set.json"
 
 
 def ndcg(ranked: list[str], grades: dict[str, int], k: int = 5) -> float:
@@ -112,6 +115,46 @@ def evaluate_cities(
     return report
 
 
+def evaluate_roadshows(
+    session: Session, search: SearchEngine, labelled: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """Lineup suggestions (top 10) for the labelled roadshows: the scorer, each component left
+    out, the theme alone (text + industries, no host city) and text alone."""
+    variants: dict[str, dict[str, float] | None] = {
+        "scorer": None,
+        "theme_only": {"text": 0.35, "industry": 0.25},
+        "text_only": {"text": 1.0},
+    }
+    for component in ROADSHOW_MATCH_WEIGHTS:
+        variants[f"without_{component}"] = {
+            k: v for k, v in ROADSHOW_MATCH_WEIGHTS.items() if k != component
+        }
+    report: dict[str, Any] = {}
+    for name, weights in variants.items():
+        rows = []
+        for item in labelled:
+            spec = item["roadshow"]
+            theme = matching.Theme(
+                text=" ".join(
+                    spec.get(k) or ""
+                    for k in ("title_zh", "title_en", "description_zh", "description_en")
+                ).strip(),
+                industries=tuple(spec.get("industries") or ()),
+                city=spec["city"],
+            )
+            found = matching.roadshow_to_projects(session, search, theme, 10, weights=weights)
+            ranked = [m.project.external_id for m in found]
+            grades = item["grades"]
+            good = sum(1 for e in ranked if grades.get(e, 0) >= 2)
+            rows.append((ndcg(ranked, grades, k=10), good / 10, item["id"]))
+        report[name] = {
+            "ndcg@10": round(statistics.mean(r[0] for r in rows), 3),
+            "precision@10": round(statistics.mean(r[1] for r in rows), 3),
+            "by_roadshow": {r[2]: {"ndcg@10": round(r[0], 3), "precision@10": r[1]} for r in rows},
+        }
+    return report
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
@@ -132,9 +175,11 @@ def main() -> int:
         search.backend.ensure()
         search.indexer.rebuild()
         with factory() as session:
+            roadshows = json.loads(ROADSHOW_SET.read_text(encoding="utf-8"))["roadshows"]
             report = {
                 "needs": evaluate_needs(session, search, labelled["needs"]),
                 "cities": evaluate_cities(session, search, labelled["cities"]),
+                "roadshows": evaluate_roadshows(session, search, roadshows),
             }
         search.backend.close()
         engine.dispose()
@@ -149,6 +194,9 @@ def main() -> int:
             f"cities {name:15s} top-3 accuracy {row['top3_accuracy']:.3f}"
             f"  overlap {row['top3_overlap']:.3f}"
         )
+    print(f"{'roadshow variant':22s} nDCG@10  P@10 (graded ≥ 2)")
+    for name, row in report["roadshows"].items():
+        print(f"{name:22s} {row['ndcg@10']:.3f}    {row['precision@10']:.3f}")
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Builders that make valid import records and stored projects or needs in one line."""
+"""Builders that make valid import records, stored projects or needs, and accounts in one line."""
 
 from __future__ import annotations
 
@@ -7,8 +7,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.auth.models import OrganizationKind, User
+from app.auth.security import create_access_token
+from app.auth.service import get_or_create_organization
 from app.catalog import service as catalog
 from app.catalog.models import Project
+from app.config import Settings
 from app.needs import service as needs
 from app.needs.models import Need
 
@@ -79,3 +83,27 @@ def make_need(session: Session, **fields: Any) -> Need:
     record = need_record(**fields)
     _, need = needs.upsert_need(session, None, _values(record))
     return need
+
+
+def make_account(
+    session: Session, role: str = "enterprise", organization: str | None = None
+) -> tuple[User, dict[str, str]]:
+    """A signed-in account of its own organisation (or the one named) and its bearer header;
+    the password hash is unusable, the token is minted with the test app's default key."""
+    n = next(_counter)
+    org = get_or_create_organization(
+        session,
+        organization or f"测试企业{n}有限公司",
+        OrganizationKind.enterprise if role == "enterprise" else OrganizationKind.research,
+    )
+    user = User(
+        email=f"account{n}@test.ketao.local",
+        password_hash="!",
+        full_name=f"测试用户{n}",
+        role=role,
+        organization_id=org.id,
+    )
+    session.add(user)
+    session.flush()
+    token = create_access_token(user.id, role, Settings().secret_key)
+    return user, {"Authorization": f"Bearer {token}"}

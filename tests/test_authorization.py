@@ -12,7 +12,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.catalog.models import Project
-from tests.catalog.test_workflow import DRAFT, ENTERPRISE, OTHER, OWNER, SECRETARIAT, auth
+from tests.catalog.test_workflow import (
+    DRAFT,
+    ENTERPRISE,
+    OTHER,
+    OTHER_ENTERPRISE,
+    OWNER,
+    SECRETARIAT,
+    auth,
+)
 
 PERSONAS = {
     "anonymous": None,
@@ -22,12 +30,17 @@ PERSONAS = {
     "secretariat": SECRETARIAT,
 }
 NEED = {"title_zh": "矩阵测试需求：储能热管理", "industries": ["6.5"], "city": "jiangmen"}
+ROADSHOW = {
+    "title_zh": "矩阵测试路演", "industries": ["4.3"], "city": "zhaoqing", "venue": "肇庆会场",
+    "starts_at": "2030-05-20T09:00:00+08:00", "ends_at": "2030-05-20T12:00:00+08:00",
+    "capacity": 10,
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Case:
     method: str
-    path: str  # {draft}, {submitted}, {published}, {seed}, {need}, {lead} are filled in
+    path: str  # {draft}, {published}, {roadshow}… are filled in from the world, in bodies too
     expected: tuple[int, int, int, int, int]  # anonymous, enterprise, owner, other, secretariat
     body: dict[str, Any] | list[Any] | None = None
 
@@ -73,6 +86,55 @@ MATRIX = [
     Case("GET", "/api/v1/me", (401, 200, 200, 200, 200)),
     Case("GET", "/api/v1/me/projects", (401, 200, 200, 200, 200)),
     Case("GET", "/api/v1/me/needs", (401, 200, 200, 200, 200)),
+    Case("GET", "/api/v1/roadshows", PUBLIC),
+    Case("GET", "/api/v1/roadshows/{roadshow}", PUBLIC),
+    Case("GET", "/api/v1/roadshows/{draft_roadshow}", (404, 404, 404, 404, 200)),
+    Case("POST", "/api/v1/roadshows", (401, 403, 403, 403, 201), ROADSHOW),
+    Case("PATCH", "/api/v1/roadshows/{roadshow}", (401, 403, 403, 403, 200), {"venue": "新会场"}),
+    Case("GET", "/api/v1/roadshows/{roadshow}/suggestions/projects", (401, 403, 403, 403, 200)),
+    Case("GET", "/api/v1/roadshows/{roadshow}/suggestions/enterprises", (401, 403, 403, 403, 200)),
+    Case(
+        "POST", "/api/v1/roadshows/{roadshow}/slots", (401, 403, 403, 403, 201),
+        {"project_id": "{seed}", "starts_at": "2030-05-20T10:00:00+08:00", "minutes": 20},
+    ),
+    Case(
+        "PUT", "/api/v1/roadshows/{roadshow}/slots/order", (401, 403, 403, 403, 200),
+        {"slot_ids": ["{slot}"]},
+    ),
+    Case(
+        "PATCH", "/api/v1/roadshows/{roadshow}/slots/{slot}", (401, 403, 403, 403, 200),
+        {"presenter": "李博士"},
+    ),
+    Case("DELETE", "/api/v1/roadshows/{roadshow}/slots/{slot}", (401, 403, 403, 403, 204)),
+    Case(
+        "POST", "/api/v1/roadshows/{roadshow}/invitations", (401, 403, 403, 403, 201),
+        {"organization_id": "{other_enterprise_org}"},
+    ),
+    Case("GET", "/api/v1/roadshows/{roadshow}/invitations", (401, 403, 403, 403, 200)),
+    Case(
+        "PATCH", "/api/v1/roadshows/{roadshow}/invitations/{invitation}",
+        (401, 200, 404, 404, 200), {"status": "declined"},
+    ),
+    Case("POST", "/api/v1/roadshows/{roadshow}/registrations", (401, 201, 403, 403, 403), {}),
+    Case("GET", "/api/v1/roadshows/{roadshow}/registrations", (401, 403, 403, 403, 200)),
+    Case(
+        "DELETE", "/api/v1/roadshows/{roadshow}/registrations/{registration}",
+        (401, 404, 404, 404, 204),
+    ),
+    Case(
+        "POST", "/api/v1/roadshows/{roadshow}/registrations/{registration}/check-in",
+        (401, 403, 403, 403, 200),
+    ),
+    Case(
+        "POST", "/api/v1/roadshows/{roadshow}/interest", (401, 403, 403, 403, 201),
+        {"organization_id": "{other_enterprise_org}", "project_id": "{published}", "note": "意向"},
+    ),
+    Case("GET", "/api/v1/roadshows/{roadshow}/outcome", (401, 403, 403, 403, 200)),
+    Case("GET", "/api/v1/roadshows/{roadshow}/agenda.ics", PUBLIC),
+    Case("GET", "/api/v1/roadshows/{draft_roadshow}/agenda.ics", (404, 404, 404, 404, 200)),
+    Case("GET", "/api/v1/roadshows/{roadshow}/attendees.csv", (401, 403, 403, 403, 200)),
+    Case("GET", "/api/v1/me/registrations", (401, 200, 200, 200, 200)),
+    Case("GET", "/api/v1/me/invitations", (401, 200, 200, 200, 200)),
 ]  # fmt: skip
 
 
@@ -105,6 +167,48 @@ def world(client: TestClient, session: Session) -> dict[str, int]:
     }
 
 
+def _roadshows(client: TestClient, published: int) -> dict[str, int]:
+    """A draft roadshow, and a published one presenting the owner's project, inviting the
+    enterprise's organisation, with another enterprise registered."""
+    sec, other = auth(client, SECRETARIAT), auth(client, OTHER_ENTERPRISE)
+    draft = client.post("/api/v1/roadshows", json=ROADSHOW, headers=sec).json()
+    roadshow = client.post("/api/v1/roadshows", json=ROADSHOW, headers=sec).json()
+    path = f"/api/v1/roadshows/{roadshow['id']}"
+    client.patch(path, json={"status": "published"}, headers=sec)
+    slot = client.post(
+        f"{path}/slots", headers=sec,
+        json={"project_id": published, "starts_at": ROADSHOW["starts_at"], "minutes": 30},
+    )  # fmt: skip
+    enterprise_org = client.get("/api/v1/me", headers=auth(client, ENTERPRISE)).json()
+    other_org = client.get("/api/v1/me", headers=other).json()
+    invitation = client.post(
+        f"{path}/invitations",
+        json={"organization_id": enterprise_org["organization"]["id"]},
+        headers=sec,
+    )
+    registration = client.post(f"{path}/registrations", headers=other)
+    return {
+        "draft_roadshow": int(draft["id"]),
+        "roadshow": int(roadshow["id"]),
+        "slot": int(slot.json()["id"]),
+        "invitation": int(invitation.json()["id"]),
+        "registration": int(registration.json()["id"]),
+        "enterprise_org": int(enterprise_org["organization"]["id"]),
+        "other_enterprise_org": int(other_org["organization"]["id"]),
+    }
+
+
+def _filled(value: Any, world: dict[str, int]) -> Any:
+    """A request body with its "{name}" placeholders replaced by the world's ids."""
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        return world[value[1:-1]]
+    if isinstance(value, dict):
+        return {k: _filled(v, world) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_filled(v, world) for v in value]
+    return value
+
+
 @pytest.mark.parametrize(
     ("case", "persona"),
     [(case, persona) for case in MATRIX for persona in PERSONAS],
@@ -115,8 +219,11 @@ def test_authorization_matrix(
 ) -> None:
     who = PERSONAS[persona]
     headers = auth(client, who) if who else {}
+    if "roadshow" in case.path:
+        world = {**world, **_roadshows(client, world["published"])}
     path = case.path.format(**world)
-    response = client.request(case.method, path, json=case.body, headers=headers)
+    body = _filled(case.body, world)
+    response = client.request(case.method, path, json=body, headers=headers)
     expected = case.expected[list(PERSONAS).index(persona)]
     assert response.status_code == expected, response.text
     if expected >= 400:

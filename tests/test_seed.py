@@ -11,7 +11,9 @@ from app.auth.models import User
 from app.catalog.models import Project, ProjectIndustry
 from app.config import REPO_ROOT
 from app.demo import load_demo
+from app.leads.models import Lead
 from app.needs.models import Need
+from app.roadshows.models import Registration, Roadshow
 from app.search.models import OutboxEntry
 
 GBA_CITIES = {
@@ -103,13 +105,16 @@ def test_seeding_again_changes_nothing(session: Session) -> None:
             ).all(),
             session.scalar(select(func.count()).select_from(OutboxEntry)),
             session.scalar(select(func.count()).select_from(User)),
+            session.scalar(select(func.count()).select_from(Roadshow)),
+            session.scalar(select(func.count()).select_from(Registration)),
+            session.scalar(select(func.count()).select_from(Lead)),
         )
 
     before = snapshot()
     report = load_demo(session, REPO_ROOT / "seed")
     session.flush()
     assert report.content.created.total() == report.content.updated.total() == 0
-    assert report.users_created == 0
+    assert report.users_created == report.roadshows_created == 0
     assert snapshot() == before
 
 

@@ -35,14 +35,16 @@ def ensure_user(
     role: Role,
     organization: Organization | None,
     full_name: str = "",
+    password_hash: str | None = None,
 ) -> tuple[User, bool]:
-    """The user with that e-mail, created if missing; an existing user is left untouched."""
+    """The user with that e-mail, created if missing; an existing user is left untouched.
+    ``password_hash`` (of ``password``), when given, saves hashing it again."""
     user = session.scalar(select(User).where(User.email == email.lower()))
     if user is not None:
         return user, False
     user = User(
         email=email.lower(),
-        password_hash=hash_password(password),
+        password_hash=password_hash or hash_password(password),
         role=role.value,
         organization_id=organization.id if organization else None,
         full_name=full_name,

@@ -7,6 +7,7 @@ Landing records the city or zone, the amount (万元) and the date. Every change
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import Organization, Role, User
 from app.catalog.models import Project, ProjectStatus
+from app.db import utcnow
 from app.errors import ConflictError, FieldError, InvalidInputError, NotFoundError
 from app.geo.service import ReferenceCodes
 from app.leads import schemas
@@ -41,6 +43,32 @@ def _visible(stmt: Select[Any], user: User) -> Select[Any]:
     return stmt.where(Lead.project_id.in_(owned))
 
 
+def _open_lead(session: Session, organization_id: int, project_id: int) -> Lead | None:
+    return session.scalar(
+        select(Lead).where(
+            Lead.project_id == project_id,
+            Lead.organization_id == organization_id,
+            Lead.stage.not_in([LeadStage.landed, LeadStage.closed]),
+        )
+    )
+
+
+def _new_lead(
+    session: Session, actor: User, organization_id: int, project_id: int, message: str
+) -> Lead:
+    lead = Lead(
+        project_id=project_id,
+        organization_id=organization_id,
+        created_by=actor.id,
+        message=message,
+    )
+    session.add(lead)
+    session.flush()
+    session.add(LeadEvent(lead_id=lead.id, actor_id=actor.id, to_stage=LeadStage.new, note=message))
+    session.flush()
+    return lead
+
+
 def show_interest(
     session: Session, user: User, project_id: int, message: str
 ) -> schemas.LeadPublic:
@@ -49,26 +77,40 @@ def show_interest(
         raise NotFoundError(f"No published project has the id {project_id}")
     if user.organization_id is None:
         raise ConflictError("Your account belongs to no organisation")
-    open_lead = session.scalar(
-        select(Lead.id).where(
-            Lead.project_id == project_id,
-            Lead.organization_id == user.organization_id,
-            Lead.stage.not_in([LeadStage.landed, LeadStage.closed]),
-        )
-    )
+    open_lead = _open_lead(session, user.organization_id, project_id)
     if open_lead is not None:
-        raise ConflictError(f"Your organisation already follows this project (lead {open_lead})")
-    lead = Lead(
-        project_id=project_id,
-        organization_id=user.organization_id,
-        created_by=user.id,
-        message=message,
-    )
-    session.add(lead)
-    session.flush()
-    session.add(LeadEvent(lead_id=lead.id, actor_id=user.id, to_stage=LeadStage.new, note=message))
-    session.flush()
+        raise ConflictError(f"Your organisation already follows this project (lead {open_lead.id})")
+    lead = _new_lead(session, user, user.organization_id, project_id, message)
     return get_lead(session, user, lead.id)
+
+
+def record_interest(
+    session: Session, actor: User, organization_id: int, project_id: int, note: str
+) -> tuple[schemas.LeadPublic, bool]:
+    """Interest recorded on an organisation's behalf (at a roadshow): a new lead, or, when the
+    organisation already follows the project, a note added to its open lead. True if new."""
+    open_lead = _open_lead(session, organization_id, project_id)
+    if open_lead is not None:
+        session.add(
+            LeadEvent(
+                lead_id=open_lead.id,
+                actor_id=actor.id,
+                from_stage=open_lead.stage,
+                to_stage=open_lead.stage,
+                note=note,
+            )
+        )
+        open_lead.updated_at = utcnow()
+        session.flush()
+        return get_lead(session, actor, open_lead.id), False
+    lead = _new_lead(session, actor, organization_id, project_id, note)
+    return get_lead(session, actor, lead.id), True
+
+
+def leads_by_id(session: Session, lead_ids: Sequence[int]) -> dict[int, Lead]:
+    if not lead_ids:
+        return {}
+    return {lead.id: lead for lead in session.scalars(select(Lead).where(Lead.id.in_(lead_ids)))}
 
 
 def list_leads(

@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from app.config import CITY_MATCH_WEIGHTS, MATCH_WEIGHTS
+from app.config import CITY_MATCH_WEIGHTS, MATCH_WEIGHTS, ROADSHOW_MATCH_WEIGHTS
 from app.geo.taxonomy import TRANSFER_MODE_NAMES, TransferMode
 from app.matching.schemas import Reason
 
 DEFAULT_WEIGHTS = MATCH_WEIGHTS
 DEFAULT_CITY_WEIGHTS = CITY_MATCH_WEIGHTS
+DEFAULT_ROADSHOW_WEIGHTS = ROADSHOW_MATCH_WEIGHTS
 TRL_STEP = 0.25  # each level below the need's minimum costs this much maturity fit
 TEXT_GATE = 0.5  # the share of a total kept by a candidate whose text matches nothing
 _MODES = frozenset(m.value for m in TransferMode)
@@ -287,6 +288,26 @@ def profile_fit(project: ProjectSpec, place: Place, names: Names) -> tuple[float
     )
 
 
+def presence(project: ProjectSpec, place: Place) -> tuple[float, Reason | None]:
+    """Whether the project is at home in the place (1), aims for it (0.8), or is based in the
+    city a zone lies in (0.5)."""
+    if project.city == place.code:
+        return 1.0, _reason(
+            "city.home", f"项目就在{place.name_zh}", f"The project is based in {place.name_en}"
+        )
+    if place.code in project.targets:
+        return 0.8, _reason(
+            "city.target", f"项目计划落地{place.name_zh}", f"The project aims for {place.name_en}"
+        )
+    if place.parent is not None and project.city == place.parent:
+        return 0.5, _reason(
+            "city.zone_of_home",
+            f"{place.name_zh}位于项目所在城市",
+            f"{place.name_en} lies in the project's home city",
+        )
+    return 0.0, None
+
+
 def score_city(
     project: ProjectSpec,
     place: Place,
@@ -300,33 +321,7 @@ def score_city(
 ) -> Scored:
     """Score one (project, city or zone) pair from the profile, open needs, platforms, presence."""
     industry, industry_reason = profile_fit(project, place, names)
-    if project.city == place.code:
-        location, where = (
-            1.0,
-            _reason(
-                "city.home", f"项目就在{place.name_zh}", f"The project is based in {place.name_en}"
-            ),
-        )
-    elif place.code in project.targets:
-        location, where = (
-            0.8,
-            _reason(
-                "city.target",
-                f"项目计划落地{place.name_zh}",
-                f"The project aims for {place.name_en}",
-            ),
-        )
-    elif place.parent is not None and project.city == place.parent:
-        location, where = (
-            0.5,
-            _reason(
-                "city.zone_of_home",
-                f"{place.name_zh}位于项目所在城市",
-                f"{place.name_en} lies in the project's home city",
-            ),
-        )
-    else:
-        location, where = 0.0, None
+    location, where = presence(project, place)
     components: dict[str, float | None] = {
         "industry": round(industry, 4),
         "needs": round(needs, 4),
@@ -334,4 +329,59 @@ def score_city(
         "location": location,
     }
     reasons = [r for r in (industry_reason, needs_reason, platforms_reason, where) if r]
+    return Scored(weighted(components, weights), components, reasons)
+
+
+def theme_fit(
+    theme: Sequence[str], project: Sequence[str], names: Names
+) -> tuple[float | None, Reason | None]:
+    """Industry fit against a roadshow's theme industries."""
+    value, reason = industry_fit(theme, project, names)
+    if value == 0.0:
+        zh, en = names.industry(theme[0])
+        reason = _reason(
+            "industry.off_theme", f"不属于路演主题行业（{zh}等）", f"Outside the theme ({en} …)"
+        )
+    return value, reason
+
+
+def score_roadshow(
+    theme: Sequence[str],
+    project: ProjectSpec,
+    place: Place,
+    *,
+    text: float,
+    text_reason_: Reason | None,
+    needs: float,
+    needs_reason: Reason | None,
+    platforms: float,
+    platforms_reason: Reason | None,
+    names: Names,
+    weights: Mapping[str, float] = DEFAULT_ROADSHOW_WEIGHTS,
+) -> Scored:
+    """Score a project for a roadshow: its theme (text relevance, theme industries), then the
+    host's profile, the open needs there, its platforms and the project's presence."""
+    industry, industry_reason = theme_fit(theme, project.industries, names)
+    profile, profile_reason = profile_fit(project, place, names)
+    location, where = presence(project, place)
+    components: dict[str, float | None] = {
+        "text": round(text, 4),
+        "industry": industry,
+        "profile": round(profile, 4),
+        "needs": round(needs, 4),
+        "platforms": round(platforms, 4),
+        "location": location,
+    }
+    reasons = [
+        r
+        for r in (
+            text_reason_,
+            industry_reason,
+            profile_reason,
+            needs_reason,
+            platforms_reason,
+            where,
+        )
+        if r
+    ]
     return Scored(weighted(components, weights), components, reasons)

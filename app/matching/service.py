@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -452,27 +452,23 @@ class _NeedScore:
 
 
 def _score_needs(
-    session: Session, search: SearchEngine, project: ProjectPublic
+    session: Session, search: SearchEngine, text: str, spec: scoring.ProjectSpec
 ) -> list[_NeedScore]:
-    """Every candidate need scored against the project on light facts, best first."""
+    """Every candidate need scored against a project (its text and facts), best first."""
     ctx = context(session, search.analyzer)
     found = search.backend.search(
         "needs",
         SearchRequest(
-            q=_project_text(project),
-            filters=OPEN_PUBLIC,
-            limit=TEXT_CANDIDATES,
-            match="any",
-            prefix_last=False,
+            q=text, filters=OPEN_PUBLIC, limit=TEXT_CANDIDATES, match="any", prefix_last=False
         ),
     )
     relevance = _normalised(found.hits)
-    if project.industries:
+    if spec.industries:
         by_industry = search.backend.search(
             "needs",
             SearchRequest(
                 filters=SearchFilters(
-                    status=("open",), visibility=("public",), industry=tuple(project.industries)
+                    status=("open",), visibility=("public",), industry=spec.industries
                 ),
                 limit=STRUCTURE_CANDIDATES,
             ),
@@ -480,7 +476,6 @@ def _score_needs(
         for hit in by_industry.hits:
             relevance.setdefault(hit.id, 0.0)
     facts = needs_service.public_facts(session, list(relevance))
-    spec = _public_spec(project)
     rows = []
     for need_id, text_score in relevance.items():
         need = facts.get(need_id)
@@ -511,11 +506,11 @@ def _facts_spec(facts: needs_service.NeedFacts) -> scoring.NeedSpec:
 
 
 def _rank_needs(
-    session: Session, search: SearchEngine, project: ProjectPublic, limit: int
+    session: Session, search: SearchEngine, text: str, spec: scoring.ProjectSpec, limit: int
 ) -> list[NeedMatch]:
-    top = _score_needs(session, search, project)[:limit]
+    top = _score_needs(session, search, text, spec)[:limit]
     needs = needs_service.public_needs(session, [row.need_id for row in top])
-    project_terms = _term_set(search.analyzer, _project_text(project))
+    project_terms = _term_set(search.analyzer, text)
     out = []
     for row in top:
         need = needs.get(row.need_id)
@@ -543,7 +538,16 @@ def project_to_needs(
     session: Session, search: SearchEngine, project_id: int, limit: int
 ) -> ProjectNeedMatches:
     project = catalog.get_public_project(session, project_id)
-    return ProjectNeedMatches(project=project, items=_rank_needs(session, search, project, limit))
+    items = _rank_needs(session, search, _project_text(project), _public_spec(project), limit)
+    return ProjectNeedMatches(project=project, items=items)
+
+
+def theme_to_needs(
+    session: Session, search: SearchEngine, theme: Theme, limit: int
+) -> list[NeedMatch]:
+    """Open public needs that a roadshow's theme speaks to (before it has a lineup)."""
+    spec = scoring.ProjectSpec(industries=theme.industries, city=theme.city)
+    return _rank_needs(session, search, _query_text(theme.text), spec, limit)
 
 
 # --- project → cities and zones ---
@@ -587,7 +591,7 @@ def project_to_cities(
 ) -> ProjectCityMatches:
     project = catalog.get_public_project(session, project_id)
     ctx = context(session, search.analyzer)
-    scores = _score_needs(session, search, project)
+    scores = _score_needs(session, search, _project_text(project), _public_spec(project))
     by_city: dict[str, list[_NeedScore]] = {}
     for row in scores:
         if row.city and row.result.score >= NEED_FIT and row.text > 0:
@@ -678,19 +682,107 @@ def city_to_projects(
         )
         scored.append((result.score, -project_id, result))
     scored.sort(key=lambda row: row[:2], reverse=True)
-    top = scored[:limit]
-    rendered = catalog.published_projects(session, [-row[1] for row in top])
-    items = [
+    items = _project_matches(session, [(-row[1], row[2]) for row in scored[:limit]])
+    return CityProjectMatches(city=ctx.summaries[code], items=items)
+
+
+def _project_matches(
+    session: Session, ranked: Sequence[tuple[int, scoring.Scored]]
+) -> list[ProjectMatch]:
+    """Ranked (project id, score) pairs rendered as matches; unpublished ones drop out."""
+    rendered = catalog.published_projects(session, [project_id for project_id, _ in ranked])
+    return [
         ProjectMatch(
             project=ProjectPublic(**entry.item.model_dump(exclude={"score", "highlight"})),
             score=result.score,
             components=result.components,
             reasons=result.reasons,
         )
-        for _, negative_id, result in top
-        if (entry := rendered.get(-negative_id)) is not None
+        for project_id, result in ranked
+        if (entry := rendered.get(project_id)) is not None
     ]
-    return CityProjectMatches(city=ctx.summaries[code], items=items)
+
+
+# --- roadshow → projects ---
+
+
+@dataclass(frozen=True)
+class Theme:
+    """What a roadshow is about and where it is held."""
+
+    text: str
+    industries: tuple[str, ...]
+    city: str
+
+
+def roadshow_to_projects(
+    session: Session,
+    search: SearchEngine,
+    theme: Theme,
+    limit: int,
+    *,
+    exclude: Collection[int] = (),
+    weights: dict[str, float] | None = None,
+) -> list[ProjectMatch]:
+    """Projects for a roadshow's lineup: candidates by the theme's text and industries, scored
+    on the theme, the host's profile, the open needs there, its platforms and presence."""
+    ctx = context(session, search.analyzer)
+    place = ctx.places[theme.city]
+    query = expand(theme.text) if theme.text.strip() else ""
+    relevance: dict[int, float] = {}
+    if query:
+        found = search.backend.search(
+            "projects",
+            SearchRequest(
+                q=query, filters=PUBLISHED, limit=TEXT_CANDIDATES, match="any", prefix_last=False
+            ),
+        )
+        relevance = _normalised(found.hits)
+    if theme.industries:
+        by_industry = search.backend.search(
+            "projects",
+            SearchRequest(
+                filters=SearchFilters(status=("published",), industry=theme.industries),
+                sort=SearchSort.trl_desc,
+                limit=STRUCTURE_CANDIDATES,
+            ),
+        )
+        for hit in by_industry.hits:
+            relevance.setdefault(hit.id, 0.0)
+    ids = [i for i in relevance if i not in set(exclude)]
+    facts = catalog.published_facts(session, ids)
+    headlines = catalog.published_headlines(session, ids)
+    theme_terms = _term_set(search.analyzer, query) if query else frozenset()
+    open_needs = [
+        (n, _term_set(search.analyzer, _need_text(n)))
+        for n in needs_service.public_needs_in(session, theme.city)
+    ]
+    scored = []
+    for project_id in ids:
+        project = facts.get(project_id)
+        if project is None:
+            continue
+        headline = headlines.get(project_id, "")
+        terms = _term_set(search.analyzer, headline)
+        related = [n for n, need_terms in open_needs if len(need_terms & terms) >= 2]
+        platforms, platforms_reason = _platforms(ctx, theme.city, terms)
+        text = relevance[project_id]
+        result = scoring.score_roadshow(
+            theme.industries,
+            _project_spec(project),
+            place,
+            text=text,
+            text_reason_=scoring.text_reason(_shared(search.analyzer, theme_terms, headline), text),
+            needs=min(1.0, 0.5 * len(related)),
+            needs_reason=_needs_reason(place, related),
+            platforms=platforms,
+            platforms_reason=platforms_reason,
+            names=ctx.names,
+            weights=weights or get_settings().roadshow_match_weights,
+        )
+        scored.append((result.score, text, -project_id, result))
+    scored.sort(key=lambda row: row[:3], reverse=True)
+    return _project_matches(session, [(-row[2], row[3]) for row in scored[:limit]])
 
 
 def project_to_needs_by_external_id(

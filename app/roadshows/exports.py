@@ -1,0 +1,129 @@
+"""A roadshow's agenda as iCalendar (one event per slot) and its attendee list as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from icalendar import Calendar, Event
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.auth.models import User
+from app.catalog.models import Project
+from app.db import utcnow
+from app.geo.models import City
+from app.roadshows.attendance import list_registrations
+from app.roadshows.lineup import slots_of
+from app.roadshows.models import RegistrationStatus, Roadshow
+from app.roadshows.service import local, roadshow_for
+
+PRODID = "-//Ketao 科淘网//Roadshow agenda//ZH"
+ATTENDEE_COLUMNS = [
+    "registration_id",
+    "status",
+    "waitlist_position",
+    "full_name",
+    "email",
+    "organization",
+    "registered_at",
+    "confirmed_at",
+    "checked_in_at",
+    "cancelled_at",
+    "note",
+]
+
+
+def _title(roadshow: Roadshow) -> str:
+    both = [t for t in (roadshow.title_zh, roadshow.title_en) if t]
+    return " / ".join(both)
+
+
+def agenda(session: Session, user: User | None, roadshow_id: int, base_url: str) -> bytes:
+    """The lineup as an iCalendar file: one VEVENT per slot, times in Asia/Shanghai (with its
+    VTIMEZONE), stable UIDs so a re-import updates rather than duplicates."""
+    roadshow = roadshow_for(session, roadshow_id, user)
+    city = session.get(City, roadshow.city_code)
+    where = ", ".join(p for p in (roadshow.venue, city.name_zh if city else None) if p)
+    slots = slots_of(session, roadshow.id)
+    projects = {
+        p.id: p
+        for p in session.scalars(
+            select(Project).where(Project.id.in_([s.project_id for s in slots]))
+        )
+    }
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", _title(roadshow))
+    calendar.add("x-wr-timezone", "Asia/Shanghai")
+    stamp = utcnow()
+    for slot in slots:
+        project = projects[slot.project_id]
+        title = project.title_zh or project.title_en or project.external_id
+        event = Event()
+        event.add("uid", f"roadshow-{roadshow.id}-slot-{slot.id}@ketao")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", local(slot.starts_at))
+        event.add("dtend", local(slot.ends_at))
+        event.add("summary", f"{title} — {slot.presenter}" if slot.presenter else title)
+        if where:
+            event.add("location", where)
+        summary = project.summary_zh or project.summary_en or ""
+        event.add(
+            "description",
+            "\n".join(
+                line
+                for line in (
+                    project.title_en if project.title_zh and project.title_en else None,
+                    f"{_title(roadshow)}",
+                    summary,
+                    f"{base_url}/api/v1/projects/{project.id}",
+                )
+                if line
+            ),
+        )
+        event.add("url", f"{base_url}/api/v1/projects/{project.id}")
+        event.add("status", "CANCELLED" if roadshow.status == "draft" else "CONFIRMED")
+        calendar.add_component(event)
+    calendar.add_missing_timezones()
+    data: bytes = calendar.to_ical()
+    return data
+
+
+def _cell(value: object) -> str:
+    """A CSV cell a spreadsheet will not run as a formula (OWASP CSV injection)."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def attendees(
+    session: Session, user: User, roadshow_id: int, status: RegistrationStatus | None
+) -> str:
+    """Every registration (or those of one status) as CSV, with a BOM so Excel reads the
+    Chinese names as UTF-8."""
+    registrations = list_registrations(session, user, roadshow_id, status).items
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(ATTENDEE_COLUMNS)
+    for r in registrations:
+        writer.writerow(
+            [
+                _cell(v)
+                for v in (
+                    r.id,
+                    r.status.value,
+                    r.waitlist_position,
+                    r.full_name,
+                    r.email,
+                    r.organization.name if r.organization else "",
+                    r.created_at.isoformat(),
+                    r.confirmed_at.isoformat() if r.confirmed_at else "",
+                    r.checked_in_at.isoformat() if r.checked_in_at else "",
+                    r.cancelled_at.isoformat() if r.cancelled_at else "",
+                    r.note,
+                )
+            ]
+        )
+    return "\ufeff" + out.getvalue()
