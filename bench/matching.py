@@ -3,7 +3,8 @@
 Generates projects and needs (``bench/corpus.py``), loads them into a fresh SQLite database,
 builds both indexes, starts one uvicorn process, and times ``GET /needs/{id}/matches`` and
 ``GET /projects/{id}/matches/cities`` for randomly chosen needs and projects (one client,
-sequential), beside the same calls in process. Writes ``bench/results/matching.json``.
+sequential), beside the same calls in process, and (in process) roadshow lineup suggestions
+for themes made of random needs' titles and industries. Writes ``bench/results/matching.json``.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from app.config import Settings
 from app.db import make_engine, make_sessionmaker
 from app.dbmigrate import upgrade
 from app.matching import service as matching
+from app.needs import service as needs_service
 from app.needs.models import Need, NeedIndustry, NeedTransferMode
 from app.search.service import make_search_engine
 from bench.corpus import generate_needs, generate_projects
@@ -72,6 +74,19 @@ def load_needs(session: Session, records: Iterable[dict[str, Any]]) -> int:
     session.execute(insert(NeedTransferMode), modes)
     session.commit()
     return count
+
+
+def roadshow_themes(session: Session, need_ids: list[int]) -> list[matching.Theme]:
+    """Roadshow themes shaped like the secretariat's: a need's title, its industries, a city."""
+    cities = ["shenzhen", "guangzhou", "foshan", "dongguan", "hengqin", "hongkong", "jiangmen"]
+    return [
+        matching.Theme(
+            text=" ".join(t for t in (need.title_zh, need.title_en) if t),
+            industries=tuple(need.industries[:2]),
+            city=need.city or cities[need.id % len(cities)],
+        )
+        for need in needs_service.public_needs(session, need_ids).values()
+    ]
 
 
 def http_times(port: int, paths: list[str]) -> list[float]:
@@ -129,6 +144,16 @@ def main() -> int:
                     m
                     for i in project_ids
                     for m in timed(partial(matching.project_to_cities, session, search, i, 15), 1)
+                ]
+            )
+            themes = roadshow_themes(session, rng.sample(range(1, args.needs + 1), args.samples))
+            report["in_process_roadshow_to_projects"] = summary(
+                [
+                    m
+                    for theme in themes
+                    for m in timed(
+                        partial(matching.roadshow_to_projects, session, search, theme, 20), 1
+                    )
                 ]
             )
         search.backend.close()

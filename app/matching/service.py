@@ -10,6 +10,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -45,6 +46,7 @@ STRUCTURE_CANDIDATES = 50
 CITY_CANDIDATES = 300
 QUERY_CHARS = 600  # of a need's or project's text, enough to say what it is about
 MAX_LIMIT = 50
+NEEDS_IN_PLACE = 50  # open needs of a place weighed for a city's or a roadshow's projects
 NEED_FIT = 0.5  # an open need counts for a city only if it matches the project at least this well
 
 PUBLISHED = SearchFilters(status=("published",))
@@ -179,9 +181,10 @@ _GENERIC = frozenset(
 )
 
 
-def _term_set(analyzer: Analyzer, text: str) -> frozenset[str]:
-    """Meaningful terms and synonym tags of ``text`` (for overlaps and shared-term reasons)."""
-    terms = analyzer.terms(text)
+def _term_set(analyzer: Analyzer, text: str, terms: Sequence[str] | None = None) -> frozenset[str]:
+    """Meaningful terms and synonym tags of ``text`` (for overlaps and shared-term reasons);
+    ``terms``, when the caller has analysed the text already."""
+    terms = analyzer.terms(text) if terms is None else terms
     words = {t for t in terms if len(t) >= 2 and t not in _GENERIC and not t.isdigit()}
     return frozenset(words | set(analyzer.synonym_tags_of(terms)))
 
@@ -236,9 +239,14 @@ def _with_shared_terms(
     return out
 
 
-def _shared(analyzer: Analyzer, need_terms: frozenset[str], text: str) -> list[str]:
+def _shared(
+    analyzer: Analyzer,
+    need_terms: frozenset[str],
+    text: str,
+    terms: Sequence[str] | None = None,
+) -> list[str]:
     seen = []
-    for term in analyzer.terms(text):
+    for term in analyzer.terms(text) if terms is None else terms:
         if term in need_terms and term not in seen and len(term) >= 2 and term not in _GENERIC:
             seen.append(term)
     return sorted(seen, key=len, reverse=True)
@@ -566,8 +574,15 @@ def _platforms(ctx: Context, code: str, terms: frozenset[str]) -> tuple[float, R
     )
 
 
+class _Titled(Protocol):
+    @property
+    def title_zh(self) -> str | None: ...
+    @property
+    def title_en(self) -> str | None: ...
+
+
 def _needs_reason(
-    place: scoring.Place, needs: Sequence[NeedPublic], count: int | None = None
+    place: scoring.Place, needs: Sequence[_Titled], count: int | None = None
 ) -> Reason | None:
     if not needs:
         return None
@@ -632,6 +647,36 @@ def project_to_cities(
 # --- city or zone → projects ---
 
 
+def _open_needs_in(
+    session: Session, search: SearchEngine, code: str, query: str
+) -> list[tuple[needs_service.NeedHeadline, frozenset[str]]]:
+    """The open public needs in a city or zone most related to ``query`` (at most
+    ``NEEDS_IN_PLACE``, so a place with thousands costs no more), with the terms of their
+    titles and keywords."""
+    found = search.backend.search(
+        "needs",
+        SearchRequest(
+            q=query,
+            filters=SearchFilters(status=("open",), visibility=("public",), city=(code,)),
+            limit=NEEDS_IN_PLACE,
+            match="any",
+            prefix_last=False,
+        ),
+    )
+    needs = needs_service.public_headlines(session, [h.id for h in found.hits])
+    return [
+        (
+            need,
+            _term_set(
+                search.analyzer,
+                " ".join([need.title_zh or "", need.title_en or "", *need.keywords]),
+            ),
+        )
+        for h in found.hits
+        if (need := needs.get(h.id)) is not None
+    ]
+
+
 def city_to_projects(
     session: Session, search: SearchEngine, code: str, limit: int
 ) -> CityProjectMatches:
@@ -658,10 +703,7 @@ def city_to_projects(
     ids = list(dict.fromkeys([h.id for h in found.hits] + [h.id for h in local.hits]))
     facts = catalog.published_facts(session, ids)
     headlines = catalog.published_headlines(session, ids)
-    open_needs = [
-        (n, _term_set(search.analyzer, _need_text(n)))
-        for n in needs_service.public_needs_in(session, code)
-    ]
+    open_needs = _open_needs_in(session, search, code, themes)
     scored = []
     for project_id in ids:
         project = facts.get(project_id)
@@ -753,17 +795,15 @@ def roadshow_to_projects(
     facts = catalog.published_facts(session, ids)
     headlines = catalog.published_headlines(session, ids)
     theme_terms = _term_set(search.analyzer, query) if query else frozenset()
-    open_needs = [
-        (n, _term_set(search.analyzer, _need_text(n)))
-        for n in needs_service.public_needs_in(session, theme.city)
-    ]
+    open_needs = _open_needs_in(session, search, theme.city, query)
     scored = []
     for project_id in ids:
         project = facts.get(project_id)
         if project is None:
             continue
         headline = headlines.get(project_id, "")
-        terms = _term_set(search.analyzer, headline)
+        analysed = search.analyzer.terms(headline)
+        terms = _term_set(search.analyzer, headline, analysed)
         related = [n for n, need_terms in open_needs if len(need_terms & terms) >= 2]
         platforms, platforms_reason = _platforms(ctx, theme.city, terms)
         text = relevance[project_id]
@@ -772,7 +812,9 @@ def roadshow_to_projects(
             _project_spec(project),
             place,
             text=text,
-            text_reason_=scoring.text_reason(_shared(search.analyzer, theme_terms, headline), text),
+            text_reason_=scoring.text_reason(
+                _shared(search.analyzer, theme_terms, headline, analysed), text
+            ),
             needs=min(1.0, 0.5 * len(related)),
             needs_reason=_needs_reason(place, related),
             platforms=platforms,

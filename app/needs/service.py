@@ -429,11 +429,24 @@ def public_needs(session: Session, ids: Sequence[int]) -> dict[int, schemas.Need
     return {n.id: to_public(n) for n in rows}
 
 
-def public_needs_in(session: Session, city: str) -> list[schemas.NeedPublic]:
-    rows = session.scalars(
-        select(Need).where(Need.city_code == city, visible_to_public()).options(*_LOAD)
+@dataclass(frozen=True)
+class NeedHeadline:
+    id: int
+    title_zh: str | None
+    title_en: str | None
+    keywords: tuple[str, ...]
+
+
+def public_headlines(session: Session, ids: Sequence[int]) -> dict[int, NeedHeadline]:
+    """Titles and keywords of the public open needs among ``ids``: one light query."""
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Need.id, Need.title_zh, Need.title_en, Need.keywords).where(
+            Need.id.in_(ids), visible_to_public()
+        )
     )
-    return [to_public(n) for n in rows]
+    return {r.id: NeedHeadline(r.id, r.title_zh, r.title_en, tuple(r.keywords or ())) for r in rows}
 
 
 def public_need_by_external_id(session: Session, external_id: str) -> schemas.NeedPublic:

@@ -85,7 +85,7 @@ def agenda(session: Session, user: User | None, roadshow_id: int, base_url: str)
             ),
         )
         event.add("url", f"{base_url}/api/v1/projects/{project.id}")
-        event.add("status", "CANCELLED" if roadshow.status == "draft" else "CONFIRMED")
+        event.add("status", "TENTATIVE" if roadshow.status == "draft" else "CONFIRMED")
         calendar.add_component(event)
     calendar.add_missing_timezones()
     data: bytes = calendar.to_ical()
