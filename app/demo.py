@@ -216,6 +216,8 @@ def _load_roadshows(session: Session, path: Path) -> tuple[int, int]:
             return dt.datetime.combine(day, dt.time.fromisoformat(clock), SHANGHAI)
 
         starts = moment(spec["starts"])
+        # Planning, invitations and registrations happened before the event and before now.
+        before = min(starts, dt.datetime.now(SHANGHAI))
         roadshow = Roadshow(
             title_zh=spec["title_zh"],
             title_en=spec["title_en"],
@@ -228,7 +230,7 @@ def _load_roadshows(session: Session, path: Path) -> tuple[int, int]:
             capacity=spec["capacity"],
             status=spec["status"],
             created_by=secretariat.id,
-            created_at=starts - dt.timedelta(days=40),
+            created_at=before - dt.timedelta(days=40),
         )
         session.add(roadshow)
         session.flush()
@@ -256,15 +258,15 @@ def _load_roadshows(session: Session, path: Path) -> tuple[int, int]:
                     organization_id=orgs[invitation["organization"]].id,
                     status=invitation["status"],
                     invited_by=secretariat.id,
-                    created_at=starts - dt.timedelta(days=30, hours=n),
-                    responded_at=starts - dt.timedelta(days=20 - n) if answered else None,
+                    created_at=before - dt.timedelta(days=30, hours=n),
+                    responded_at=before - dt.timedelta(days=20 - n) if answered else None,
                     response_note=invitation.get("note"),
                 )
             )
         seated = 0
         for n, registration in enumerate(spec["registrations"]):
             user = users[registration["account"]]
-            at = starts - dt.timedelta(days=25 - n)
+            at = before - dt.timedelta(days=25 - n)
             status = "confirmed" if seated < roadshow.capacity else "waitlisted"
             if registration.get("cancelled"):
                 status = "cancelled"

@@ -165,6 +165,11 @@ def cancel(session: Session, user: User, roadshow_id: int, registration_id: int)
         raise ConflictError(
             "The roadshow is completed; its registrations are its attendance record"
         )
+    _cancel(session, roadshow, registration)
+
+
+def _cancel(session: Session, roadshow: Roadshow, registration: Registration) -> None:
+    """Cancel a live registration (under the lock); a freed seat goes to the first waiting."""
     if registration.checked_in_at is not None:
         raise ConflictError("The registrant has checked in; the registration stands")
     registration.status = RegistrationStatus.cancelled
@@ -205,7 +210,7 @@ def _counts(session: Session, roadshow_id: int) -> schemas.RegistrationCounts:
 
 def check_in(session: Session, user: User, roadshow_id: int, registration_id: int) -> Registration:
     """The secretariat checks a confirmed registrant in at the door (again: no change)."""
-    roadshow = roadshow_for(session, roadshow_id, user)
+    roadshow = roadshow_for(session, roadshow_id, user, lock=True)  # not while one cancels
     registration = session.get(Registration, registration_id)
     if registration is None or registration.roadshow_id != roadshow.id:
         raise NotFoundError(f"Roadshow {roadshow.id} has no registration {registration_id}")
@@ -276,7 +281,7 @@ def render_invitations(
 def invite(
     session: Session, user: User, roadshow_id: int, body: schemas.InvitationCreate
 ) -> Invitation:
-    roadshow = roadshow_for(session, roadshow_id, user)
+    roadshow = roadshow_for(session, roadshow_id, user, lock=True)  # one invitation per org
     if roadshow.status != RoadshowStatus.published:
         raise ConflictError(
             f"Invitations go out for published roadshows; this one is {roadshow.status}"
@@ -367,10 +372,12 @@ def respond(
         raise NotFoundError(f"Roadshow {roadshow.id} has no invitation {invitation_id} for you")
     if roadshow.status == RoadshowStatus.completed:
         raise ConflictError("The roadshow is completed; its invitations are closed")
-    accepts = body.status == InvitationStatus.accepted and insider
-    if accepts and _live_registration(session, roadshow.id, user.id) is None:
+    live = _live_registration(session, roadshow.id, user.id) if insider else None
+    if insider and body.status == InvitationStatus.accepted and live is None:
         _open_for_registration(roadshow)
         _take_seat(session, roadshow, user, body.note or "")
+    if insider and body.status == InvitationStatus.declined and live is not None:
+        _cancel(session, roadshow, live)  # declining gives back the seat accepting took
     invitation.status = body.status
     invitation.responded_by = user.id
     invitation.responded_at = utcnow()
@@ -387,13 +394,18 @@ def record_interest(
 ) -> tuple[LeadPublic, bool]:
     """Interest an organisation showed in a presented project: a lead in the pipeline (or a
     note on the lead it already has). True when the lead is new."""
-    roadshow = roadshow_for(session, roadshow_id, user)
+    roadshow = roadshow_for(session, roadshow_id, user, lock=True)  # one lead per org, project
     if roadshow.status == RoadshowStatus.draft:
         raise ConflictError("The roadshow is a draft; nothing has been presented yet")
     if body.project_id not in {s.project_id for s in slots_of(session, roadshow.id)}:
         raise InvalidInputError(
             f"Project {body.project_id} is not in this roadshow's lineup",
             [_field("project_id", "not presented at this roadshow")],
+        )
+    if not project_titles(session, [body.project_id])[body.project_id].published:
+        raise InvalidInputError(
+            f"Project {body.project_id} is no longer published; it takes no new leads",
+            [_field("project_id", "not published")],
         )
     org = session.get(Organization, body.organization_id)
     if org is None or org.kind == OrganizationKind.secretariat:
@@ -430,18 +442,21 @@ def outcome(session: Session, user: User, roadshow_id: int) -> schemas.Outcome:
     ).all()
     lead_rows = leads.leads_by_id(session, [i.lead_id for i in interests if i.lead_id])
     orgs = _org_refs(session, [lead.organization_id for lead in lead_rows.values()])
-    slots = slots_of(session, roadshow.id)
-    titles = project_titles(session, [s.project_id for s in slots])
+    slot_starts = {s.project_id: s.starts_at for s in slots_of(session, roadshow.id)}
+    # Every presented project, and any with interest recorded whose slot was removed since.
+    shown = list(dict.fromkeys([*slot_starts, *(i.project_id for i in interests)]))
+    titles = project_titles(session, shown)
     projects = []
-    for slot in slots:
-        mine = [i for i in interests if i.project_id == slot.project_id]
+    for project_id in shown:
+        mine = [i for i in interests if i.project_id == project_id]
         lead_ids = list(dict.fromkeys(i.lead_id for i in mine if i.lead_id in lead_rows))
+        starts = slot_starts.get(project_id)
         projects.append(
             schemas.ProjectOutcome(
-                project_id=slot.project_id,
-                project_title_zh=titles[slot.project_id][1],
-                project_title_en=titles[slot.project_id][2],
-                slot_starts_at=local(slot.starts_at),
+                project_id=project_id,
+                project_title_zh=titles[project_id].title_zh,
+                project_title_en=titles[project_id].title_en,
+                slot_starts_at=local(starts) if starts else None,
                 interest=len(mine),
                 leads=[_standing(lead_rows[i], orgs) for i in lead_ids if i is not None],
             )

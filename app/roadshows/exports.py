@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+from urllib.parse import urlsplit
 
 from icalendar import Calendar, Event
 from sqlalchemy import select
@@ -14,7 +16,7 @@ from app.catalog.models import Project
 from app.db import utcnow
 from app.geo.models import City
 from app.roadshows.attendance import list_registrations
-from app.roadshows.lineup import slots_of
+from app.roadshows.lineup import slots_of, visible_slots
 from app.roadshows.models import RegistrationStatus, Roadshow
 from app.roadshows.service import local, roadshow_for
 
@@ -41,52 +43,67 @@ def _title(roadshow: Roadshow) -> str:
 
 def agenda(session: Session, user: User | None, roadshow_id: int, base_url: str) -> bytes:
     """The lineup as an iCalendar file: one VEVENT per slot, times in Asia/Shanghai (with its
-    VTIMEZONE), stable UIDs so a re-import updates rather than duplicates."""
+    VTIMEZONE). UIDs are stable and SEQUENCE follows the roadshow's version, so a re-import
+    updates events instead of duplicating them. Before there is a lineup, one VEVENT stands
+    for the whole roadshow (a calendar must hold at least one component)."""
     roadshow = roadshow_for(session, roadshow_id, user)
     city = session.get(City, roadshow.city_code)
     where = ", ".join(p for p in (roadshow.venue, city.name_zh if city else None) if p)
-    slots = slots_of(session, roadshow.id)
+    slots = visible_slots(session, slots_of(session, roadshow.id), user)
     projects = {
         p.id: p
         for p in session.scalars(
             select(Project).where(Project.id.in_([s.project_id for s in slots]))
         )
     }
+    host = urlsplit(base_url).hostname or "ketao"
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", _title(roadshow))
     calendar.add("x-wr-timezone", "Asia/Shanghai")
-    stamp = utcnow()
+
+    def event(uid: str, starts: dt.datetime, ends: dt.datetime, summary: str, text: str) -> None:
+        entry = Event()
+        entry.add("uid", f"{uid}@{host}")
+        entry.add("dtstamp", utcnow())
+        entry.add("last-modified", roadshow.updated_at.astimezone(dt.UTC))
+        entry.add("sequence", roadshow.version)
+        entry.add("dtstart", local(starts))
+        entry.add("dtend", local(ends))
+        entry.add("summary", summary)
+        if where:
+            entry.add("location", where)
+        entry.add("description", text)
+        entry.add("status", "TENTATIVE" if roadshow.status == "draft" else "CONFIRMED")
+        calendar.add_component(entry)
+
     for slot in slots:
         project = projects[slot.project_id]
         title = project.title_zh or project.title_en or project.external_id
-        event = Event()
-        event.add("uid", f"roadshow-{roadshow.id}-slot-{slot.id}@ketao")
-        event.add("dtstamp", stamp)
-        event.add("dtstart", local(slot.starts_at))
-        event.add("dtend", local(slot.ends_at))
-        event.add("summary", f"{title} — {slot.presenter}" if slot.presenter else title)
-        if where:
-            event.add("location", where)
-        summary = project.summary_zh or project.summary_en or ""
-        event.add(
-            "description",
-            "\n".join(
-                line
-                for line in (
-                    project.title_en if project.title_zh and project.title_en else None,
-                    f"{_title(roadshow)}",
-                    summary,
-                    f"{base_url}/api/v1/projects/{project.id}",
-                )
-                if line
-            ),
+        link = f"{base_url}/api/v1/projects/{project.id}"
+        lines = (
+            project.title_en if project.title_zh and project.title_en else None,
+            _title(roadshow),
+            project.summary_zh or project.summary_en,
+            link,
         )
-        event.add("url", f"{base_url}/api/v1/projects/{project.id}")
-        event.add("status", "TENTATIVE" if roadshow.status == "draft" else "CONFIRMED")
-        calendar.add_component(event)
+        event(
+            f"roadshow-{roadshow.id}-slot-{slot.id}",
+            slot.starts_at,
+            slot.ends_at,
+            f"{title} — {slot.presenter}" if slot.presenter else title,
+            "\n".join(line for line in lines if line),
+        )
+    if not slots:
+        event(
+            f"roadshow-{roadshow.id}",
+            roadshow.starts_at,
+            roadshow.ends_at,
+            _title(roadshow),
+            roadshow.description_zh or roadshow.description_en or "",
+        )
     calendar.add_missing_timezones()
     data: bytes = calendar.to_ical()
     return data

@@ -22,8 +22,10 @@ from app.roadshows import schemas
 from app.roadshows.models import Invitation, InvitationStatus, Roadshow, RoadshowStatus, Slot
 from app.roadshows.service import (
     PUBLIC,
+    ProjectTitle,
     clock,
     industries_of,
+    is_secretariat,
     local,
     project_titles,
     roadshow_for,
@@ -42,17 +44,29 @@ def slots_of(session: Session, roadshow_id: int) -> list[Slot]:
     )
 
 
-def render_slots(session: Session, slots: Sequence[Slot]) -> list[schemas.SlotPublic]:
+def visible_slots(session: Session, slots: Sequence[Slot], user: User | None) -> list[Slot]:
+    """The slots the caller may see, by start: a project withdrawn since it was put in the
+    lineup stays there for the secretariat only."""
     titles = project_titles(session, [s.project_id for s in slots])
-    ordered = sorted(slots, key=lambda s: (s.starts_at, s.id))
+    return sorted(
+        (s for s in slots if titles[s.project_id].published or is_secretariat(user)),
+        key=lambda s: (s.starts_at, s.id),
+    )
+
+
+def render_slots(
+    session: Session, slots: Sequence[Slot], user: User | None
+) -> list[schemas.SlotPublic]:
+    ordered = visible_slots(session, slots, user)
+    titles = project_titles(session, [s.project_id for s in ordered])
     return [
         schemas.SlotPublic(
             id=s.id,
             position=position,
             project_id=s.project_id,
-            project_external_id=titles[s.project_id][0],
-            project_title_zh=titles[s.project_id][1],
-            project_title_en=titles[s.project_id][2],
+            project_external_id=titles[s.project_id].external_id,
+            project_title_zh=titles[s.project_id].title_zh,
+            project_title_en=titles[s.project_id].title_en,
             presenter=s.presenter,
             starts_at=local(s.starts_at),
             ends_at=local(s.ends_at),
@@ -286,14 +300,12 @@ def suggest_enterprises(
     project_ids = [s.project_id for s in slots_of(session, roadshow.id)]
     titles = project_titles(session, project_ids)
     pairs: list[tuple[NeedMatch, int | None]] = []
-    for project_id in project_ids:
-        try:
-            found = matching.project_to_needs(session, search, project_id, NEEDS_PER_PROJECT)
-        except NotFoundError:
-            continue  # no longer published: nothing to match it with
+    presented = [p for p in project_ids if titles[p].published]  # withdrawn ones match nothing
+    for project_id in presented:
+        found = matching.project_to_needs(session, search, project_id, NEEDS_PER_PROJECT)
         pairs += [(m, project_id) for m in found.items]
-    basis: Literal["lineup", "theme"] = "lineup" if project_ids else "theme"
-    if not project_ids:
+    basis: Literal["lineup", "theme"] = "lineup" if presented else "theme"
+    if not presented:
         theme = theme_of(session, roadshow)
         pairs = [(m, None) for m in matching.theme_to_needs(session, search, theme, 50)]
     by_org: dict[int, list[tuple[NeedMatch, int | None]]] = {}
@@ -350,7 +362,7 @@ def suggest_enterprises(
     )
 
 
-def _pair_reason(match: NeedMatch, project: tuple[str, str | None, str | None] | None) -> Reason:
+def _pair_reason(match: NeedMatch, project: ProjectTitle | None) -> Reason:
     need_zh = (match.need.title_zh or match.need.title_en or "")[:40]
     need_en = (match.need.title_en or match.need.title_zh or "")[:80]
     if project is None:
@@ -359,7 +371,7 @@ def _pair_reason(match: NeedMatch, project: tuple[str, str | None, str | None] |
             f"需求「{need_zh}」切合路演主题（{match.score:.2f}）",
             f"Need '{need_en}' fits the theme ({match.score:.2f})",
         )
-    _, project_zh, project_en = project
+    project_zh, project_en = project.title_zh, project.title_en
     return _reason(
         "roadshow.lineup_need",
         f"需求「{need_zh}」与路演项目「{(project_zh or project_en or '')[:40]}」匹配"

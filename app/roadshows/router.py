@@ -75,7 +75,7 @@ def _detail(session: SessionDep, roadshow_id: int, user: User | None) -> schemas
     roadshow = service.roadshow_for(session, roadshow_id, user)
     return schemas.RoadshowPublic(
         **service.summary(session, roadshow).model_dump(),
-        slots=lineup.render_slots(session, lineup.slots_of(session, roadshow.id)),
+        slots=lineup.render_slots(session, lineup.slots_of(session, roadshow.id), user),
         my_registration=attendance.registration_of(session, roadshow.id, user),
         my_invitation=attendance.invitation_of(session, roadshow.id, user),
     )
@@ -155,11 +155,11 @@ def add_slot(
 ) -> schemas.SlotPublic:
     """Put a published project in the lineup; a slot overlapping another is a 409 naming it."""
     slot = lineup.add_slot(session, user, roadshow_id, body)
-    return _slot(session, roadshow_id, slot.id)
+    return _slot(session, user, roadshow_id, slot.id)
 
 
-def _slot(session: SessionDep, roadshow_id: int, slot_id: int) -> schemas.SlotPublic:
-    rendered = lineup.render_slots(session, lineup.slots_of(session, roadshow_id))
+def _slot(session: SessionDep, user: User, roadshow_id: int, slot_id: int) -> schemas.SlotPublic:
+    rendered = lineup.render_slots(session, lineup.slots_of(session, roadshow_id), user)
     return next(s for s in rendered if s.id == slot_id)
 
 
@@ -168,7 +168,8 @@ def reorder_slots(
     session: SessionDep, user: Secretariat, roadshow_id: Id, body: schemas.SlotOrder
 ) -> list[schemas.SlotPublic]:
     """Reorder the lineup; times are laid out again, keeping each slot's minutes and breaks."""
-    return lineup.render_slots(session, lineup.reorder(session, user, roadshow_id, body.slot_ids))
+    slots = lineup.reorder(session, user, roadshow_id, body.slot_ids)
+    return lineup.render_slots(session, slots, user)
 
 
 @router.patch("/{roadshow_id}/slots/{slot_id}", response_model=schemas.SlotPublic, responses=WRITE)
@@ -180,7 +181,7 @@ def update_slot(
     body: schemas.SlotUpdate,
 ) -> schemas.SlotPublic:
     lineup.update_slot(session, user, roadshow_id, slot_id, body)
-    return _slot(session, roadshow_id, slot_id)
+    return _slot(session, user, roadshow_id, slot_id)
 
 
 @router.delete("/{roadshow_id}/slots/{slot_id}", status_code=204, responses=WRITE)
@@ -284,26 +285,13 @@ def check_in(
 # --- at and after the event ---
 
 
-@router.post(
-    "/{roadshow_id}/interest",
-    response_model=LeadPublic,
-    status_code=201,
-    responses={
-        200: {"model": LeadPublic, "description": "Added to the organisation's open lead"},
-        **WRITE,
-    },
-)
+@router.post("/{roadshow_id}/interest", response_model=LeadPublic, status_code=201, responses=WRITE)
 def record_interest(
-    session: SessionDep,
-    user: Secretariat,
-    roadshow_id: Id,
-    body: schemas.InterestCreate,
-    response: Response,
+    session: SessionDep, user: Secretariat, roadshow_id: Id, body: schemas.InterestCreate
 ) -> LeadPublic:
-    """Interest an organisation showed in a presented project: a new lead (201), or a note on
-    the open lead it already has (200)."""
-    lead, created = attendance.record_interest(session, user, roadshow_id, body)
-    response.status_code = 201 if created else 200
+    """Interest an organisation showed in a presented project, recorded (201) as its lead: a
+    new one at ``new``, or the open lead it already has with this note added to its events."""
+    lead, _ = attendance.record_interest(session, user, roadshow_id, body)
     return lead
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, model_validator
 
 from app.catalog.schemas import ProjectPublic
 from app.matching.schemas import Components, Reason
@@ -14,6 +14,16 @@ from app.needs.schemas import OrganizationRef
 from app.roadshows.models import InvitationStatus, RegistrationStatus, RoadshowStatus
 
 MAX_DAYS = 14  # a roadshow longer than this is a typo, not an event
+YEARS = (2000, 2100)  # a time outside these years is a typo, and would not fit every database
+
+
+def _plausible(moment: dt.datetime) -> dt.datetime:
+    if not YEARS[0] <= moment.astimezone(dt.UTC).year < YEARS[1]:
+        raise ValueError(f"must fall between the years {YEARS[0]} and {YEARS[1]}")
+    return moment
+
+
+Moment = Annotated[AwareDatetime, AfterValidator(_plausible)]
 Title = Field(default=None, min_length=1, max_length=300)
 Text = Field(default=None, max_length=4000)
 
@@ -37,8 +47,8 @@ class RoadshowCreate(BaseModel):
     )
     city: str = Field(max_length=16, description="City or zone code")
     venue: str | None = Field(default=None, max_length=300)
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: Moment
+    ends_at: Moment
     capacity: int = Field(ge=1, le=100_000, description="Seats; registrations past it wait")
 
     @model_validator(mode="after")
@@ -61,8 +71,8 @@ class RoadshowUpdate(BaseModel):
     industries: list[str] | None = Field(default=None, max_length=10)
     city: str | None = Field(default=None, max_length=16)
     venue: str | None = Field(default=None, max_length=300)
-    starts_at: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None
+    starts_at: Moment | None = None
+    ends_at: Moment | None = None
     capacity: int | None = Field(default=None, ge=1, le=100_000)
     status: RoadshowStatus | None = None
 
@@ -74,13 +84,13 @@ class RoadshowUpdate(BaseModel):
 
 class SlotCreate(BaseModel):
     project_id: int = Field(ge=1, le=2**31 - 1)
-    starts_at: AwareDatetime
+    starts_at: Moment
     minutes: int = Field(ge=1, le=600)
     presenter: str = Field(default="", max_length=200)
 
 
 class SlotUpdate(BaseModel):
-    starts_at: AwareDatetime | None = None
+    starts_at: Moment | None = None
     minutes: int | None = Field(default=None, ge=1, le=600)
     presenter: str | None = Field(default=None, max_length=200)
 
@@ -286,7 +296,7 @@ class ProjectOutcome(BaseModel):
     project_id: int
     project_title_zh: str | None
     project_title_en: str | None
-    slot_starts_at: dt.datetime
+    slot_starts_at: dt.datetime | None = Field(description="None: no longer in the lineup")
     interest: int
     leads: list[LeadStanding]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,7 +19,7 @@ from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
 from app.auth.models import Role, User
-from app.catalog.models import Project
+from app.catalog.models import Project, ProjectStatus
 from app.db import utcnow
 from app.errors import ConflictError, FieldError, InvalidInputError, NotFoundError
 from app.geo.service import ReferenceCodes, check_references
@@ -253,9 +254,13 @@ def update_roadshow(
         )
     if roadshow.status == RoadshowStatus.completed and set(values) - {"version"}:
         raise ConflictError("The roadshow is completed; it can no longer be changed")
-    for key in ("title_zh", "title_en", "city", "starts_at", "ends_at", "capacity"):
+    for key in ("city", "starts_at", "ends_at", "capacity"):
         if key in values and values[key] is None:
             raise InvalidInputError(f"'{key}' cannot be emptied", [_field(key, "cannot be null")])
+    if "venue" in values and not values["venue"] and roadshow.status != RoadshowStatus.draft:
+        raise InvalidInputError(
+            f"A {roadshow.status} roadshow keeps its venue", [_field("venue", "required")]
+        )
     _check_codes(values, refs)
     if not (values.get("title_zh", roadshow.title_zh) or values.get("title_en", roadshow.title_en)):
         raise InvalidInputError(
@@ -269,6 +274,9 @@ def update_roadshow(
     except ValueError as exc:
         raise InvalidInputError(str(exc), [_field("ends_at", str(exc))]) from exc
     if "starts_at" in values or "ends_at" in values:
+        # The lineup moves with the event's start (a postponement moves the agenda), then must
+        # still fit inside it.
+        _shift_slots(session, roadshow.id, starts_at - roadshow.starts_at)
         _check_slots_inside(session, roadshow.id, starts_at, ends_at)
     if "capacity" in values:
         confirmed = seat_counts(session, [roadshow.id])[roadshow.id].get("confirmed", 0)
@@ -342,6 +350,15 @@ def _move(roadshow: Roadshow, target: RoadshowStatus) -> None:
     roadshow.status = target
 
 
+def _shift_slots(session: Session, roadshow_id: int, delta: dt.timedelta) -> None:
+    if not delta:
+        return
+    for slot in session.scalars(select(Slot).where(Slot.roadshow_id == roadshow_id)):
+        slot.starts_at += delta
+        slot.ends_at += delta
+    session.flush()
+
+
 def _check_slots_inside(
     session: Session, roadshow_id: int, starts_at: dt.datetime, ends_at: dt.datetime
 ) -> None:
@@ -363,17 +380,26 @@ def _check_slots_inside(
         )
 
 
-def project_titles(
-    session: Session, project_ids: Sequence[int]
-) -> dict[int, tuple[str, str | None, str | None]]:
-    """External id and titles of projects, whatever their status (a lineup keeps them)."""
+@dataclass(frozen=True)
+class ProjectTitle:
+    external_id: str
+    title_zh: str | None
+    title_en: str | None
+    published: bool
+
+
+def project_titles(session: Session, project_ids: Sequence[int]) -> dict[int, ProjectTitle]:
+    """External id, titles and whether each project is still published (a lineup keeps a
+    project withdrawn since; only the secretariat still sees it there)."""
     if not project_ids:
         return {}
     return {
-        row.id: (row.external_id, row.title_zh, row.title_en)
+        row.id: ProjectTitle(
+            row.external_id, row.title_zh, row.title_en, row.status == ProjectStatus.published
+        )
         for row in session.execute(
-            select(Project.id, Project.external_id, Project.title_zh, Project.title_en).where(
-                Project.id.in_(project_ids)
-            )
+            select(
+                Project.id, Project.external_id, Project.title_zh, Project.title_en, Project.status
+            ).where(Project.id.in_(project_ids))
         )
     }

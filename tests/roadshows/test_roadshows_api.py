@@ -496,7 +496,7 @@ def test_check_in_interest_as_leads_and_the_outcome(client: TestClient, session:
     assert lead.json()["stage"] == "new"
     assert lead.json()["project_id"] == a
     again = client.post(f"{API}/{rid}/interest", json={**interest, "note": "会后再约"}, headers=sec)
-    assert again.status_code == 200  # the same open lead, with a note added
+    assert again.status_code == 201  # recorded on the same open lead, its note added
     assert again.json()["id"] == lead.json()["id"]
     assert [e["note"] for e in again.json()["events"]][-1].endswith("会后再约")
     theirs = client.get(f"/api/v1/leads/{lead.json()['id']}", headers=ent)
@@ -579,3 +579,133 @@ def test_the_secretariats_views_are_its_own(client: TestClient, path: str) -> No
     rid = create(client)["id"]
     assert client.get(f"{API}/{rid}/{path}", headers=auth(client, ENTERPRISE)).status_code == 403
     assert client.get(f"{API}/{rid}/{path}", headers=auth(client, SECRETARIAT)).status_code == 200
+
+
+# --- edges ---
+
+
+@pytest.mark.parametrize("year", ["0001", "9999"])
+def test_times_outside_plausible_years_are_422s(client: TestClient, year: str) -> None:
+    sec = auth(client, SECRETARIAT)
+    far = f"{year}-06-01T09:00:00+08:00"
+    created = client.post(API, json=roadshow_body(starts_at=far), headers=sec)
+    assert created.status_code == 422
+    assert created.json()["errors"][0]["field"] == "starts_at"
+    rid = create(client)["id"]
+    pid = published_ids(client, 1)[0]
+    assert slot(client, rid, pid, far).status_code == 422
+    assert client.patch(f"{API}/{rid}", json={"ends_at": far}, headers=sec).status_code == 422
+
+
+def test_declining_after_accepting_gives_the_seat_to_the_first_waiting(
+    client: TestClient, session: Session
+) -> None:
+    sec, ent = auth(client, SECRETARIAT), auth(client, ENTERPRISE)
+    rid = create(client, capacity=1)["id"]
+    org_id = client.get("/api/v1/me", headers=ent).json()["organization"]["id"]
+    invitation = client.post(
+        f"{API}/{rid}/invitations", json={"organization_id": org_id}, headers=sec
+    ).json()
+    path = f"{API}/{rid}/invitations/{invitation['id']}"
+    assert (
+        client.patch(path, json={"status": "accepted"}, headers=ent).json()["registration"][
+            "status"
+        ]
+        == "confirmed"
+    )
+    waiting_user, waiting = make_account(session)
+    client.post(f"{API}/{rid}/registrations", headers=waiting)
+    declined = client.patch(path, json={"status": "declined"}, headers=ent)
+    assert declined.json()["status"] == "declined"
+    assert declined.json()["registration"] is None
+    seats = client.get(f"{API}/{rid}/registrations", headers=sec).json()["items"]
+    assert {r["user_id"]: r["status"] for r in seats}[waiting_user.id] == "confirmed"
+
+
+def test_patch_keeps_one_title_and_a_published_roadshows_venue(client: TestClient) -> None:
+    sec = auth(client, SECRETARIAT)
+    rid = create(client)["id"]
+    english_only = client.patch(f"{API}/{rid}", json={"title_zh": None}, headers=sec)
+    assert english_only.status_code == 200
+    assert english_only.json()["title_zh"] is None
+    no_title = client.patch(f"{API}/{rid}", json={"title_en": None}, headers=sec)
+    assert no_title.status_code == 422
+    no_venue = client.patch(f"{API}/{rid}", json={"venue": None}, headers=sec)
+    assert no_venue.status_code == 422
+    assert no_venue.json()["errors"][0]["field"] == "venue"
+    nulls = client.patch(f"{API}/{rid}", json={"capacity": None}, headers=sec)
+    assert nulls.json()["errors"][0]["field"] == "capacity"
+
+
+def test_postponing_a_roadshow_moves_its_lineup_with_it(client: TestClient) -> None:
+    sec = auth(client, SECRETARIAT)
+    rid = create(client)["id"]
+    a, b = published_ids(client, 2)
+    slot(client, rid, a, at(9, 30))
+    slot(client, rid, b, at(10))
+    next_day = DAY + dt.timedelta(days=1)
+    moved = client.patch(
+        f"{API}/{rid}", json={"starts_at": at(9, day=next_day), "ends_at": at(12, day=next_day)},
+        headers=sec,
+    )  # fmt: skip
+    assert moved.status_code == 200, moved.text
+    assert [s["starts_at"] for s in moved.json()["slots"]] == [
+        at(9, 30, day=next_day), at(10, day=next_day)
+    ]  # fmt: skip
+
+
+def test_a_withdrawn_project_leaves_the_public_lineup_and_takes_no_new_leads(
+    client: TestClient, session: Session
+) -> None:
+    sec = auth(client, SECRETARIAT)
+    rid = create(client)["id"]
+    a, b = published_ids(client, 2)
+    slot(client, rid, a, at(9))
+    slot(client, rid, b, at(10))
+    project = session.get(Project, a)
+    assert project is not None
+    project.status = "archived"
+    session.flush()
+    public = client.get(f"{API}/{rid}").json()["slots"]
+    assert [s["project_id"] for s in public] == [b]
+    assert [s["project_id"] for s in client.get(f"{API}/{rid}", headers=sec).json()["slots"]] == [
+        a, b
+    ]  # fmt: skip
+    calendar = icalendar.Calendar.from_ical(client.get(f"{API}/{rid}/agenda.ics").content)
+    assert len(list(calendar.walk("VEVENT"))) == 1
+    org_id = client.get("/api/v1/me", headers=auth(client, ENTERPRISE)).json()["organization"]["id"]
+    refused = client.post(
+        f"{API}/{rid}/interest", json={"organization_id": org_id, "project_id": a}, headers=sec
+    )
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "project_id"
+
+
+def test_an_agenda_without_a_lineup_is_one_event_and_a_drafts_is_tentative(
+    client: TestClient,
+) -> None:
+    sec = auth(client, SECRETARIAT)
+    draft = create(client, publish=False)
+    response = client.get(f"{API}/{draft['id']}/agenda.ics", headers=sec)
+    (event,) = icalendar.Calendar.from_ical(response.content).walk("VEVENT")
+    assert str(event["status"]) == "TENTATIVE"
+    assert event.decoded("dtstart") == dt.datetime.fromisoformat(at(9))
+    assert event.decoded("dtend") == dt.datetime.fromisoformat(at(12))
+    assert event.decoded("sequence") == draft["version"]
+
+
+def test_the_outcome_keeps_interest_in_a_project_whose_slot_was_removed(
+    client: TestClient,
+) -> None:
+    sec, ent = auth(client, SECRETARIAT), auth(client, ENTERPRISE)
+    rid = create(client)["id"]
+    pid = published_ids(client, 1, industry="1.2")[0]
+    added = slot(client, rid, pid, at(9)).json()
+    org_id = client.get("/api/v1/me", headers=ent).json()["organization"]["id"]
+    client.post(f"{API}/{rid}/interest", json={"organization_id": org_id, "project_id": pid},
+                headers=sec)  # fmt: skip
+    client.delete(f"{API}/{rid}/slots/{added['id']}", headers=sec)
+    outcome = client.get(f"{API}/{rid}/outcome", headers=sec).json()
+    (entry,) = outcome["projects"]
+    assert (entry["project_id"], entry["slot_starts_at"], entry["interest"]) == (pid, None, 1)
+    assert outcome["leads"]["total"] == 1
