@@ -1,4 +1,5 @@
-"""The secretariat's numbers: the library, the needs, the lead funnel and the landings."""
+"""The secretariat's numbers: the library, the needs, the lead funnel, the landings and the
+roadshows."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from app.errors import Problem
 from app.geo.models import City, Industry
 from app.leads.models import Lead, LeadStage
 from app.needs.models import Need
+from app.roadshows.models import Roadshow, RoadshowInterest
 
 router = APIRouter(tags=["stats"])
 
@@ -33,6 +35,8 @@ class Stats(BaseModel):
     needs_by_visibility: dict[str, int]
     lead_funnel: dict[str, int]  # every stage, in pipeline order, zero included
     landings_by_place: dict[str, Landings]  # city or zone code → count and amount
+    roadshows_by_status: dict[str, int]
+    leads_from_roadshows: int  # leads that interest recorded at a roadshow opened or added to
 
 
 def _counts(session: Session, column: Any, *where: Any) -> dict[str, int]:
@@ -67,6 +71,11 @@ def stats(session: Session) -> Stats:
             code: Landings(count=int(n), amount_wan=float(amount or 0))
             for code, n, amount in landings
         },
+        roadshows_by_status=_counts(session, Roadshow.status),
+        leads_from_roadshows=session.scalar(
+            select(func.count(func.distinct(RoadshowInterest.lead_id)))
+        )
+        or 0,
     )
 
 
@@ -76,5 +85,6 @@ def stats(session: Session) -> Stats:
     responses={401: {"model": Problem}, 403: {"model": Problem}},
 )
 def get_stats(session: SessionDep, user: Secretariat) -> Stats:
-    """Projects by status, industry and city; needs; the lead funnel; landings by place."""
+    """Projects by status, industry and city; needs; the lead funnel; landings by place;
+    roadshows by status and the leads they produced."""
     return stats(session)

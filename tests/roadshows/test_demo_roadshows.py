@@ -31,6 +31,9 @@ def test_two_held_roadshows_with_outcomes_and_one_upcoming_in_different_cities(
         assert sum(1 for n in outcome["leads"]["by_stage"].values() if n) >= 3  # several stages
         assert outcome["leads"]["landed_amount_wan"] > 0
         assert all(p["leads"] or p["interest"] == 0 for p in outcome["projects"])
+    numbers = client.get("/api/v1/stats", headers=sec).json()
+    assert numbers["roadshows_by_status"]["completed"] >= 2
+    assert numbers["leads_from_roadshows"] >= 8
     soon = client.get(f"{API}/{upcoming[0]['id']}").json()
     assert len(soon["slots"]) >= 4
     assert soon["waitlisted"] >= 1
