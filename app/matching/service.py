@@ -287,6 +287,34 @@ def _public_spec(project: ProjectPublic) -> scoring.ProjectSpec:
     )
 
 
+def _project_candidates(
+    search: SearchEngine, query: str, industries: tuple[str, ...]
+) -> dict[int, float]:
+    """Published projects worth scoring, with their normalised text relevance: the top ones by
+    ``query`` (any word may match), and the most mature in ``industries`` (text 0 if new)."""
+    relevance: dict[int, float] = {}
+    if query:
+        found = search.backend.search(
+            "projects",
+            SearchRequest(
+                q=query, filters=PUBLISHED, limit=TEXT_CANDIDATES, match="any", prefix_last=False
+            ),
+        )
+        relevance = _normalised(found.hits)
+    if industries:
+        by_industry = search.backend.search(
+            "projects",
+            SearchRequest(
+                filters=SearchFilters(status=("published",), industry=industries),
+                sort=SearchSort.trl_desc,
+                limit=STRUCTURE_CANDIDATES,
+            ),
+        )
+        for hit in by_industry.hits:
+            relevance.setdefault(hit.id, 0.0)
+    return relevance
+
+
 def _rank_projects(
     session: Session,
     search: SearchEngine,
@@ -301,26 +329,7 @@ def _rank_projects(
     returned matches are rendered."""
     ctx = context(session, search.analyzer)
     query = expand(text) if text.strip() else ""
-    relevance: dict[int, float] = {}
-    if query:
-        found = search.backend.search(
-            "projects",
-            SearchRequest(
-                q=query, filters=PUBLISHED, limit=TEXT_CANDIDATES, match="any", prefix_last=False
-            ),
-        )
-        relevance = _normalised(found.hits)
-    if spec.industries and not text_only:
-        by_industry = search.backend.search(
-            "projects",
-            SearchRequest(
-                filters=SearchFilters(status=("published",), industry=spec.industries),
-                sort=SearchSort.trl_desc,
-                limit=STRUCTURE_CANDIDATES,
-            ),
-        )
-        for hit in by_industry.hits:
-            relevance.setdefault(hit.id, 0.0)
+    relevance = _project_candidates(search, query, () if text_only else spec.industries)
     facts = catalog.published_facts(session, list(relevance))
     place = ctx.places.get(spec.city or "")
     scored = []
@@ -771,26 +780,7 @@ def roadshow_to_projects(
     ctx = context(session, search.analyzer)
     place = ctx.places[theme.city]
     query = expand(theme.text) if theme.text.strip() else ""
-    relevance: dict[int, float] = {}
-    if query:
-        found = search.backend.search(
-            "projects",
-            SearchRequest(
-                q=query, filters=PUBLISHED, limit=TEXT_CANDIDATES, match="any", prefix_last=False
-            ),
-        )
-        relevance = _normalised(found.hits)
-    if theme.industries:
-        by_industry = search.backend.search(
-            "projects",
-            SearchRequest(
-                filters=SearchFilters(status=("published",), industry=theme.industries),
-                sort=SearchSort.trl_desc,
-                limit=STRUCTURE_CANDIDATES,
-            ),
-        )
-        for hit in by_industry.hits:
-            relevance.setdefault(hit.id, 0.0)
+    relevance = _project_candidates(search, query, theme.industries)
     ids = [i for i in relevance if i not in set(exclude)]
     facts = catalog.published_facts(session, ids)
     headlines = catalog.published_headlines(session, ids)
