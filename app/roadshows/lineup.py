@@ -316,6 +316,8 @@ def suggest_enterprises(
             continue
         if match.score < matching.NEED_FIT or not match.components.get("text"):
             continue
+        if match.components.get("industry") == 0.0:
+            continue  # a need in another industry that shares a word ("test") is no reason
         orgs[org.id] = org
         by_org.setdefault(org.id, []).append((match, shown))
     invited = {

@@ -347,10 +347,32 @@ def test_enterprise_suggestions_come_from_needs_matching_the_lineup(
     assert top["needs"][0]["project_id"] in [m["project"]["id"] for m in storage[:3]]
     assert top["reasons"][0]["code"] == "roadshow.lineup_need"
     assert top["invitation"] is None
+
     org_id = top["organization"]["id"]
     client.post(f"{API}/{rid}/invitations", json={"organization_id": org_id}, headers=sec)
     after = client.get(f"{API}/{rid}/suggestions/enterprises", headers=sec).json()
     assert {i["organization"]["id"]: i["invitation"] for i in after["items"]}[org_id] == "invited"
+
+
+def test_a_need_in_another_industry_is_no_reason_to_invite(
+    client: TestClient, session: Session
+) -> None:
+    """A battery test platform shares "test" with a chiplet packaging-and-test need; the
+    match scores well on text alone, but the need is in another industry."""
+    sec = auth(client, SECRETARIAT)
+    rid = create(client, city="jiangmen", industries=["6.5"])["id"]
+    platform = project_id(session, "GBASF-EN-056")
+    slot(client, rid, platform, at(9))
+    sectors = {
+        c.split(".")[0] for c in client.get(f"/api/v1/projects/{platform}").json()["industries"]
+    }
+    items = client.get(f"{API}/{rid}/suggestions/enterprises", headers=sec).json()["items"]
+    assert items
+    for item in items:
+        for matched in item["needs"]:
+            need = client.get(f"/api/v1/needs/{matched['need_id']}").json()
+            need_sectors = {c.split(".")[0] for c in need["industries"]}
+            assert not need_sectors or need_sectors & sectors, need["title_en"]
 
 
 # --- registrations ---
