@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from app.leads import service
+from app.leads.models import Lead
 from tests.catalog.test_workflow import (
     DRAFT,
     ENTERPRISE,
@@ -107,3 +112,28 @@ def test_the_pipeline_to_landing_and_the_numbers(client: TestClient) -> None:
     assert body["landings_by_place"]["nansha"]["amount_wan"] >= 1200
     assert body["published_projects_by_industry"]["4"] >= 5
     assert client.get("/api/v1/stats", headers=auth(client, ENTERPRISE)).status_code == 403
+
+
+def test_one_open_lead_per_organisation_and_project_even_when_requests_race(
+    client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project_id = published_project(client)
+    first = interest(client, project_id, ENTERPRISE)
+    assert first.status_code == 201
+    # The second request read "no open lead" before the first committed: the database's
+    # partial unique index stops it, and the caller gets the 409, not a 500 or a second lead.
+    real = service._open_lead
+    calls = {"n": 0}
+
+    def stale(*args: Any) -> Any:
+        calls["n"] += 1
+        return None if calls["n"] == 1 else real(*args)
+
+    monkeypatch.setattr(service, "_open_lead", stale)
+    second = interest(client, project_id, ENTERPRISE)
+    assert second.status_code == 409
+    assert f"lead {first.json()['id']}" in second.json()["detail"]
+    open_leads = session.scalars(
+        select(Lead).where(Lead.project_id == project_id, Lead.stage == "new")
+    ).all()
+    assert len(open_leads) == 1

@@ -6,7 +6,17 @@ import datetime as dt
 import enum
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, TimestampMixin, UTCDateTime, check_in, utcnow
@@ -21,6 +31,9 @@ class LeadStage(enum.StrEnum):
     closed = "closed"
 
 
+OPEN = "stage NOT IN ('landed', 'closed')"
+
+
 class Lead(TimestampMixin, Base):
     __tablename__ = "leads"
     __table_args__ = (
@@ -31,6 +44,16 @@ class Lead(TimestampMixin, Base):
         CheckConstraint(
             "stage != 'landed' OR (landed_city IS NOT NULL AND landed_on IS NOT NULL)",
             name="landing_recorded",
+        ),
+        # One open lead per organisation and project, whichever way interest arrives and
+        # however requests race (an enterprise's own interest, one recorded at a roadshow).
+        Index(
+            "uq_leads_open",
+            "project_id",
+            "organization_id",
+            unique=True,
+            postgresql_where=text(OPEN),
+            sqlite_where=text(OPEN),
         ),
     )
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.auth.models import Organization, Role, User
@@ -55,15 +56,21 @@ def _open_lead(session: Session, organization_id: int, project_id: int) -> Lead 
 
 def _new_lead(
     session: Session, actor: User, organization_id: int, project_id: int, message: str
-) -> Lead:
+) -> Lead | None:
+    """A new lead at ``new``; None if a racing request opened this organisation's lead on the
+    project first (the database keeps one open lead per pair)."""
     lead = Lead(
         project_id=project_id,
         organization_id=organization_id,
         created_by=actor.id,
         message=message,
     )
-    session.add(lead)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(lead)
+            session.flush()
+    except IntegrityError:
+        return None
     session.add(LeadEvent(lead_id=lead.id, actor_id=actor.id, to_stage=LeadStage.new, note=message))
     session.flush()
     return lead
@@ -77,11 +84,15 @@ def show_interest(
         raise NotFoundError(f"No published project has the id {project_id}")
     if user.organization_id is None:
         raise ConflictError("Your account belongs to no organisation")
-    open_lead = _open_lead(session, user.organization_id, project_id)
-    if open_lead is not None:
-        raise ConflictError(f"Your organisation already follows this project (lead {open_lead.id})")
-    lead = _new_lead(session, user, user.organization_id, project_id, message)
-    return get_lead(session, user, lead.id)
+    org = user.organization_id
+    lead = _open_lead(session, org, project_id)
+    if lead is None:
+        lead = _new_lead(session, user, org, project_id, message)
+        if lead is not None:
+            return get_lead(session, user, lead.id)
+        lead = _open_lead(session, org, project_id)  # a racing request opened it first
+    which = f" (lead {lead.id})" if lead else ""
+    raise ConflictError(f"Your organisation already follows this project{which}")
 
 
 def record_interest(
@@ -90,6 +101,11 @@ def record_interest(
     """Interest recorded on an organisation's behalf (at a roadshow): a new lead, or, when the
     organisation already follows the project, a note added to its open lead. True if new."""
     open_lead = _open_lead(session, organization_id, project_id)
+    if open_lead is None:
+        lead = _new_lead(session, actor, organization_id, project_id, note)
+        if lead is not None:
+            return get_lead(session, actor, lead.id), True
+        open_lead = _open_lead(session, organization_id, project_id)  # opened by a racing request
     if open_lead is not None:
         session.add(
             LeadEvent(
@@ -103,8 +119,7 @@ def record_interest(
         open_lead.updated_at = utcnow()
         session.flush()
         return get_lead(session, actor, open_lead.id), False
-    lead = _new_lead(session, actor, organization_id, project_id, note)
-    return get_lead(session, actor, lead.id), True
+    raise ConflictError("The organisation's lead on this project changed meanwhile; try again")
 
 
 def leads_by_id(session: Session, lead_ids: Sequence[int]) -> dict[int, Lead]:
