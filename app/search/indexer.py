@@ -246,6 +246,10 @@ def watch_commits(factory: sessionmaker[Session], on_commit: Callable[[], None])
     """Call ``on_commit`` after each commit of a session (from ``factory``) with outbox rows."""
 
     def after_commit(session: Session) -> None:
+        # SQLAlchemy fires this for a savepoint's release too; the rows are committed (and
+        # the database's write lock let go) only when the outermost transaction commits.
+        if session.in_nested_transaction():
+            return
         if session.info.pop(OUTBOX_DIRTY, False):
             on_commit()
 

@@ -19,7 +19,7 @@ from app.dbmigrate import upgrade as migrate
 from app.search.analysis import Analyzer
 from app.search.backend import SearchFilters, SearchRequest
 from app.search.embedded import EmbeddedBackend
-from app.search.indexer import retry_now
+from app.search.indexer import retry_now, watch_commits
 from app.search.models import OutboxEntry
 from app.search.service import SearchEngine, make_search_engine
 from tests.factories import project_record
@@ -163,3 +163,23 @@ def test_an_engine_down_at_start_up_is_retried_and_the_outbox_drained(
     finally:
         search.stop()
         engine.dispose()
+
+
+def test_changes_are_indexed_after_the_outer_commit_not_at_a_savepoint(
+    analyzer: Analyzer, tmp_path: Path
+) -> None:
+    """A unit of work that releases a savepoint (as recording a lead does) is not committed
+    yet: the indexer waits for the outer commit (before, it drained inside the transaction,
+    and on SQLite waited for the write lock that transaction held)."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'nested.db'}")
+    migrate(engine)
+    factory = make_sessionmaker(engine, write=True)
+    drains: list[int] = []
+    watch_commits(factory, lambda: drains.append(1))
+    with session_scope(factory) as session:
+        import_text(session, json.dumps(project_record()) + "\n", FileFormat.jsonl)
+        with session.begin_nested():
+            session.execute(select(1))
+        assert drains == []
+    assert drains == [1]
+    engine.dispose()
