@@ -33,6 +33,7 @@ from app.roadshows.service import (
 from app.search.service import SearchEngine
 
 NEEDS_PER_PROJECT = 30
+INVITE_FIT = 0.6  # a (need, lineup project) pair counts for an invitation from this score
 ORG_BREADTH_BONUS = 0.05  # per further lineup project an organisation's needs also match
 
 
@@ -314,10 +315,12 @@ def suggest_enterprises(
         org = match.need.organization
         if org is None or org.kind == OrganizationKind.secretariat:
             continue
-        if match.score < matching.NEED_FIT or not match.components.get("text"):
+        if match.score < INVITE_FIT or not match.components.get("text"):
             continue
-        if match.components.get("industry") == 0.0:
-            continue  # a need in another industry that shares a word ("test") is no reason
+        if match.components.get("industry") not in (None, 1.0):
+            # A need outside the project's field that shares a word ("test", "automatic") is
+            # no reason to take an organisation's afternoon: invitations favour precision.
+            continue
         orgs[org.id] = org
         by_org.setdefault(org.id, []).append((match, shown))
     invited = {
