@@ -124,13 +124,16 @@ def _take_seat(session: Session, roadshow: Roadshow, user: User, note: str) -> R
     """A confirmed seat if one is free, else a place on the waitlist (under the lock)."""
     confirmed = seat_counts(session, [roadshow.id])[roadshow.id].get("confirmed", 0)
     seated = confirmed < roadshow.capacity
+    now = utcnow()
     registration = Registration(
+        created_at=now,
+        updated_at=now,
         roadshow_id=roadshow.id,
         user_id=user.id,
         organization_id=user.organization_id,
         status=RegistrationStatus.confirmed if seated else RegistrationStatus.waitlisted,
         note=note,
-        confirmed_at=utcnow() if seated else None,
+        confirmed_at=now if seated else None,
     )
     session.add(registration)
     session.flush()
