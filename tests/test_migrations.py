@@ -70,3 +70,38 @@ def test_models_match_the_migrations(engine: Engine) -> None:
             MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
         )
     assert diff == []
+
+
+def test_0008_closes_duplicate_open_leads_before_keeping_them_unique(empty_engine: Engine) -> None:
+    """Two open leads of one organisation on one project (possible before 0008): the upgrade
+    keeps the older, closes the newer with a note in its log, and then the index holds."""
+    with empty_engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "0007")
+        conn.execute(
+            text("INSERT INTO organizations (name, kind) VALUES ('迁移测试企业', 'enterprise')")
+        )
+        conn.execute(
+            text(
+                "INSERT INTO projects (external_id, title_zh, keywords, status, version) "
+                "VALUES ('MIG-P-1', '迁移测试项目', '[]', 'published', 1)"
+            )
+        )
+        org = conn.scalar(text("SELECT id FROM organizations WHERE name = '迁移测试企业'"))
+        project = conn.scalar(text("SELECT id FROM projects WHERE external_id = 'MIG-P-1'"))
+        for stage in ("new", "contacted", "landed"):
+            conn.execute(
+                text(
+                    "INSERT INTO leads (project_id, organization_id, message, stage, version, "
+                    "landed_city, landed_on) VALUES (:p, :o, '', :s, 1, :city, :on)"
+                ),
+                {
+                    "p": project, "o": org, "s": stage,
+                    "city": "foshan" if stage == "landed" else None,
+                    "on": "2026-01-05" if stage == "landed" else None,
+                },
+            )  # fmt: skip
+        command.upgrade(alembic_config(conn), "head")
+        stages = conn.execute(text("SELECT stage FROM leads ORDER BY id")).scalars().all()
+        assert stages == ["new", "closed", "landed"]
+        note = conn.scalar(text("SELECT note FROM lead_events WHERE to_stage = 'closed'"))
+        assert "duplicate" in note

@@ -65,11 +65,14 @@ def _new_lead(
         created_by=actor.id,
         message=message,
     )
+    session.flush()  # anything pending fails here, outside the savepoint, as itself
     try:
         with session.begin_nested():
             session.add(lead)
             session.flush()
     except IntegrityError:
+        if _open_lead(session, organization_id, project_id) is None:
+            raise  # not the one-open-lead index: a real error
         return None
     session.add(LeadEvent(lead_id=lead.id, actor_id=actor.id, to_stage=LeadStage.new, note=message))
     session.flush()

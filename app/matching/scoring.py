@@ -92,7 +92,9 @@ def weighted(components: Mapping[str, float | None], weights: Mapping[str, float
 def industry_fit(
     need: Sequence[str], project: Sequence[str], names: Names
 ) -> tuple[float | None, Reason | None]:
-    if not need:
+    """``None`` when either side names no industry (nothing to compare; a roadshow theme told
+    in words only, or a project not yet classified)."""
+    if not need or not project:
         return None, None
     shared = [c for c in project if c in need]
     if shared:

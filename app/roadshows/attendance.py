@@ -359,7 +359,7 @@ def respond(
 ) -> Invitation:
     """The invited organisation's enterprise accounts (or the secretariat, for an answer given
     by phone) accept or decline. An enterprise account that accepts also takes a seat (or a
-    place on the waitlist), unless it holds one already."""
+    place on the waitlist), unless it holds one already; a decline gives that seat back."""
     roadshow = roadshow_for(session, roadshow_id, user, lock=True)
     invitation = session.get(Invitation, invitation_id)
     insider = (
@@ -375,12 +375,18 @@ def respond(
         raise NotFoundError(f"Roadshow {roadshow.id} has no invitation {invitation_id} for you")
     if roadshow.status == RoadshowStatus.completed:
         raise ConflictError("The roadshow is completed; its invitations are closed")
-    live = _live_registration(session, roadshow.id, user.id) if insider else None
-    if insider and body.status == InvitationStatus.accepted and live is None:
-        _open_for_registration(roadshow)
-        _take_seat(session, roadshow, user, body.note or "")
-    if insider and body.status == InvitationStatus.declined and live is not None:
-        _cancel(session, roadshow, live)  # declining gives back the seat accepting took
+    if body.status == InvitationStatus.accepted:
+        if insider and _live_registration(session, roadshow.id, user.id) is None:
+            _open_for_registration(roadshow)
+            invitation.registration_id = _take_seat(session, roadshow, user, body.note or "").id
+    elif invitation.registration_id is not None:
+        # Declining gives back the seat that accepting took (and only that one; whoever
+        # answers), unless its holder has already checked in.
+        taken = session.get(Registration, invitation.registration_id)
+        live = taken is not None and taken.status != RegistrationStatus.cancelled
+        if taken is not None and live and taken.checked_in_at is None:
+            _cancel(session, roadshow, taken)
+        invitation.registration_id = None
     invitation.status = body.status
     invitation.responded_by = user.id
     invitation.responded_at = utcnow()
@@ -471,7 +477,7 @@ def outcome(session: Session, user: User, roadshow_id: int) -> schemas.Outcome:
         if lead.stage == LeadStage.landed
     )
     return schemas.Outcome(
-        roadshow=summary(session, roadshow),
+        roadshow=summary(session, roadshow, user),
         attendance=schemas.Attendance(
             capacity=roadshow.capacity,
             confirmed=counts.confirmed,

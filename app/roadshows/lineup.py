@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import OrganizationKind, User
 from app.catalog.models import Project, ProjectStatus
+from app.db import utcnow
 from app.errors import ConflictError, FieldError, InvalidInputError, NotFoundError
 from app.matching import service as matching
 from app.matching.schemas import NeedMatch, Reason
@@ -86,6 +87,12 @@ def _editable(roadshow: Roadshow) -> None:
         raise ConflictError("The roadshow is completed; its lineup is the record of what was shown")
 
 
+def _touch(roadshow: Roadshow) -> None:
+    """A lineup change is a change of the roadshow: its version (the agenda's SEQUENCE, so
+    calendars take the new times on re-import) and its last-modified time move on."""
+    roadshow.updated_at = utcnow()
+
+
 def _describe(slot: Slot) -> str:
     return f"slot {slot.id} ({clock(slot.starts_at)}–{clock(slot.ends_at)})"
 
@@ -155,6 +162,7 @@ def add_slot(session: Session, user: User, roadshow_id: int, body: schemas.SlotC
         minutes=body.minutes,
     )
     session.add(slot)
+    _touch(roadshow)
     session.flush()
     return slot
 
@@ -178,6 +186,7 @@ def update_slot(
     slot.starts_at, slot.minutes = starts_at, minutes
     if body.presenter is not None:
         slot.presenter = body.presenter
+    _touch(roadshow)
     session.flush()
     return slot
 
@@ -186,6 +195,7 @@ def delete_slot(session: Session, user: User, roadshow_id: int, slot_id: int) ->
     roadshow = roadshow_for(session, roadshow_id, user, lock=True)
     _editable(roadshow)
     session.delete(_slot(session, roadshow, slot_id))
+    _touch(roadshow)
     session.flush()
 
 
@@ -218,6 +228,7 @@ def reorder(session: Session, user: User, roadshow_id: int, order: Sequence[int]
         slot.starts_at = moment
         slot.ends_at = moment + dt.timedelta(minutes=slot.minutes)
         moment = slot.ends_at + (breaks[index] if index < len(breaks) else dt.timedelta())
+    _touch(roadshow)
     session.flush()
     return slots_of(session, roadshow.id)
 
@@ -315,9 +326,12 @@ def suggest_enterprises(
         org = match.need.organization
         if org is None or org.kind == OrganizationKind.secretariat:
             continue
-        if match.score < INVITE_FIT or not match.components.get("text"):
+        if not match.components.get("text"):
             continue
-        if match.components.get("industry") not in (None, 1.0):
+        if shown is None:  # matched against the theme: a looser bar, there is no lineup yet
+            if match.score < matching.NEED_FIT:
+                continue
+        elif match.score < INVITE_FIT or match.components.get("industry") not in (None, 1.0):
             # A need outside the project's field that shares a word ("test", "automatic") is
             # no reason to take an organisation's afternoon: invitations favour precision.
             continue

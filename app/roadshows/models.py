@@ -116,6 +116,10 @@ class Invitation(TimestampMixin, Base):
     responded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     responded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     response_note: Mapped[str | None] = mapped_column(Text)
+    # The seat an enterprise account took by accepting: a later decline gives back that one.
+    registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("roadshow_registrations.id", ondelete="SET NULL")
+    )
 
 
 class Registration(TimestampMixin, Base):

@@ -74,7 +74,7 @@ def list_roadshows(
 def _detail(session: SessionDep, roadshow_id: int, user: User | None) -> schemas.RoadshowPublic:
     roadshow = service.roadshow_for(session, roadshow_id, user)
     return schemas.RoadshowPublic(
-        **service.summary(session, roadshow).model_dump(),
+        **service.summary(session, roadshow, user).model_dump(),
         slots=lineup.render_slots(session, lineup.slots_of(session, roadshow.id), user),
         my_registration=attendance.registration_of(session, roadshow.id, user),
         my_invitation=attendance.invitation_of(session, roadshow.id, user),

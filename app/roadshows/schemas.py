@@ -18,7 +18,8 @@ YEARS = (2000, 2100)  # a time outside these years is a typo, and would not fit 
 
 
 def _plausible(moment: dt.datetime) -> dt.datetime:
-    if not YEARS[0] <= moment.astimezone(dt.UTC).year < YEARS[1]:
+    # The year as written, before any conversion: converting year 1 or 9999 can overflow.
+    if not YEARS[0] <= moment.year < YEARS[1]:
         raise ValueError(f"must fall between the years {YEARS[0]} and {YEARS[1]}")
     return moment
 

@@ -101,20 +101,26 @@ def seat_counts(session: Session, roadshow_ids: Sequence[int]) -> dict[int, dict
     return counts
 
 
-def _slot_counts(session: Session, roadshow_ids: Sequence[int]) -> dict[int, int]:
-    rows = session.execute(
-        select(Slot.roadshow_id, func.count())
-        .where(Slot.roadshow_id.in_(roadshow_ids))
-        .group_by(Slot.roadshow_id)
-    )
+def _slot_counts(
+    session: Session, roadshow_ids: Sequence[int], user: User | None
+) -> dict[int, int]:
+    """Slots per roadshow as the caller sees them (withdrawn projects: the secretariat only)."""
+    stmt = select(Slot.roadshow_id, func.count()).where(Slot.roadshow_id.in_(roadshow_ids))
+    if not is_secretariat(user):
+        stmt = stmt.join(Project, Project.id == Slot.project_id).where(
+            Project.status == ProjectStatus.published
+        )
+    rows = session.execute(stmt.group_by(Slot.roadshow_id))
     return {row[0]: int(row[1]) for row in rows}
 
 
-def summaries(session: Session, roadshows: Sequence[Roadshow]) -> list[schemas.RoadshowSummary]:
+def summaries(
+    session: Session, roadshows: Sequence[Roadshow], user: User | None
+) -> list[schemas.RoadshowSummary]:
     ids = [r.id for r in roadshows]
     industries = industries_of(session, ids)
     seats = seat_counts(session, ids)
-    slots = _slot_counts(session, ids)
+    slots = _slot_counts(session, ids, user)
     out = []
     for r in roadshows:
         confirmed = seats[r.id].get(RegistrationStatus.confirmed, 0)
@@ -144,8 +150,8 @@ def summaries(session: Session, roadshows: Sequence[Roadshow]) -> list[schemas.R
     return out
 
 
-def summary(session: Session, roadshow: Roadshow) -> schemas.RoadshowSummary:
-    return summaries(session, [roadshow])[0]
+def summary(session: Session, roadshow: Roadshow, user: User | None) -> schemas.RoadshowSummary:
+    return summaries(session, [roadshow], user)[0]
 
 
 def list_roadshows(
@@ -182,7 +188,7 @@ def list_roadshows(
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     rows = session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
     return schemas.RoadshowList(
-        items=summaries(session, rows), total=total, page=page, per_page=per_page
+        items=summaries(session, rows, user), total=total, page=page, per_page=per_page
     )
 
 
@@ -274,9 +280,10 @@ def update_roadshow(
     except ValueError as exc:
         raise InvalidInputError(str(exc), [_field("ends_at", str(exc))]) from exc
     if "starts_at" in values or "ends_at" in values:
-        # The lineup moves with the event's start (a postponement moves the agenda), then must
-        # still fit inside it.
-        _shift_slots(session, roadshow.id, starts_at - roadshow.starts_at)
+        moved = starts_at - roadshow.starts_at
+        if moved and ends_at - roadshow.ends_at == moved:
+            # The whole event moved (postponed, brought forward): its agenda moves with it.
+            _shift_slots(session, roadshow.id, moved)
         _check_slots_inside(session, roadshow.id, starts_at, ends_at)
     if "capacity" in values:
         confirmed = seat_counts(session, [roadshow.id])[roadshow.id].get("confirmed", 0)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import event, func, or_, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from app.catalog import service as catalog
 from app.db import utcnow
@@ -257,4 +257,9 @@ def watch_commits(factory: sessionmaker[Session], on_commit: Callable[[], None])
         session.info.pop(OUTBOX_DIRTY, None)
 
     event.listen(factory, "after_commit", after_commit)
-    event.listen(factory, "after_soft_rollback", lambda session, _tx: after_rollback(session))
+
+    def after_soft_rollback(session: Session, transaction: SessionTransaction) -> None:
+        if not transaction.nested:  # a savepoint rolled back: the outer work may still commit
+            after_rollback(session)
+
+    event.listen(factory, "after_soft_rollback", after_soft_rollback)

@@ -2,7 +2,7 @@
 
 Revision ID: 0007
 Revises: 0006
-Create Date: 2026-11-27 13:03:33.155587
+Create Date: 2026-11-27 14:28:03.888308
 """
 
 from collections.abc import Sequence
@@ -90,71 +90,6 @@ def upgrade() -> None:
             "roadshow_id", "industry_code", name=op.f("pk_roadshow_industries")
         ),
     )
-    op.create_table(
-        "roadshow_invitations",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("roadshow_id", sa.Integer(), nullable=False),
-        sa.Column("organization_id", sa.Integer(), nullable=False),
-        sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("message", sa.Text(), nullable=False),
-        sa.Column("invited_by", sa.Integer(), nullable=True),
-        sa.Column("responded_by", sa.Integer(), nullable=True),
-        sa.Column("responded_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("response_note", sa.Text(), nullable=True),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("(CURRENT_TIMESTAMP)"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("(CURRENT_TIMESTAMP)"),
-            nullable=False,
-        ),
-        sa.CheckConstraint(
-            "status IN ('invited', 'accepted', 'declined')",
-            name=op.f("ck_roadshow_invitations_status"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["invited_by"],
-            ["users.id"],
-            name=op.f("fk_roadshow_invitations_invited_by_users"),
-            ondelete="SET NULL",
-        ),
-        sa.ForeignKeyConstraint(
-            ["organization_id"],
-            ["organizations.id"],
-            name=op.f("fk_roadshow_invitations_organization_id_organizations"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["responded_by"],
-            ["users.id"],
-            name=op.f("fk_roadshow_invitations_responded_by_users"),
-            ondelete="SET NULL",
-        ),
-        sa.ForeignKeyConstraint(
-            ["roadshow_id"],
-            ["roadshows.id"],
-            name=op.f("fk_roadshow_invitations_roadshow_id_roadshows"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_roadshow_invitations")),
-        sa.UniqueConstraint(
-            "roadshow_id",
-            "organization_id",
-            name=op.f("uq_roadshow_invitations_roadshow_id_organization_id"),
-        ),
-    )
-    with op.batch_alter_table("roadshow_invitations", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_roadshow_invitations_organization_id"), ["organization_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_roadshow_invitations_roadshow_id"), ["roadshow_id"], unique=False
-        )
-
     op.create_table(
         "roadshow_registrations",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -295,11 +230,88 @@ def upgrade() -> None:
             batch_op.f("ix_roadshow_interests_roadshow_id"), ["roadshow_id"], unique=False
         )
 
+    op.create_table(
+        "roadshow_invitations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("roadshow_id", sa.Integer(), nullable=False),
+        sa.Column("organization_id", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("message", sa.Text(), nullable=False),
+        sa.Column("invited_by", sa.Integer(), nullable=True),
+        sa.Column("responded_by", sa.Integer(), nullable=True),
+        sa.Column("responded_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("response_note", sa.Text(), nullable=True),
+        sa.Column("registration_id", sa.Integer(), nullable=True),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.CheckConstraint(
+            "status IN ('invited', 'accepted', 'declined')",
+            name=op.f("ck_roadshow_invitations_status"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["invited_by"],
+            ["users.id"],
+            name=op.f("fk_roadshow_invitations_invited_by_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["organization_id"],
+            ["organizations.id"],
+            name=op.f("fk_roadshow_invitations_organization_id_organizations"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["registration_id"],
+            ["roadshow_registrations.id"],
+            name=op.f("fk_roadshow_invitations_registration_id_roadshow_registrations"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["responded_by"],
+            ["users.id"],
+            name=op.f("fk_roadshow_invitations_responded_by_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["roadshow_id"],
+            ["roadshows.id"],
+            name=op.f("fk_roadshow_invitations_roadshow_id_roadshows"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_roadshow_invitations")),
+        sa.UniqueConstraint(
+            "roadshow_id",
+            "organization_id",
+            name=op.f("uq_roadshow_invitations_roadshow_id_organization_id"),
+        ),
+    )
+    with op.batch_alter_table("roadshow_invitations", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_roadshow_invitations_organization_id"), ["organization_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_roadshow_invitations_roadshow_id"), ["roadshow_id"], unique=False
+        )
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("roadshow_invitations", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_roadshow_invitations_roadshow_id"))
+        batch_op.drop_index(batch_op.f("ix_roadshow_invitations_organization_id"))
+
+    op.drop_table("roadshow_invitations")
     with op.batch_alter_table("roadshow_interests", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_roadshow_interests_roadshow_id"))
 
@@ -319,11 +331,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_roadshow_registrations_roadshow_id"))
 
     op.drop_table("roadshow_registrations")
-    with op.batch_alter_table("roadshow_invitations", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_roadshow_invitations_roadshow_id"))
-        batch_op.drop_index(batch_op.f("ix_roadshow_invitations_organization_id"))
-
-    op.drop_table("roadshow_invitations")
     op.drop_table("roadshow_industries")
     with op.batch_alter_table("roadshows", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_roadshows_status"))

@@ -332,6 +332,11 @@ def test_enterprise_suggestions_come_from_needs_matching_the_lineup(
                  title_zh="新型储能专场", title_en="New energy storage")["id"]  # fmt: skip
     before = client.get(f"{API}/{rid}/suggestions/enterprises", headers=sec).json()
     assert before["basis"] == "theme"
+    assert before["items"], "storage needs of the demo data fit a storage theme"
+    worded = create(client, city="jiangmen", industries=[], title_zh="新型储能与电池安全专场",
+                    title_en="Energy storage and battery safety")["id"]  # fmt: skip
+    in_words = client.get(f"{API}/{worded}/suggestions/enterprises", headers=sec).json()
+    assert in_words["items"], "a theme told in words only still finds the storage needs"
     storage = client.post(
         "/api/v1/matches", json={"text": "储能电站 电池 热管理 安全", "industries": ["6.5"]}
     ).json()["items"]
@@ -570,6 +575,25 @@ def test_the_agenda_is_an_icalendar_file_with_one_event_per_slot(client: TestCli
     assert timezone["tzid"] == "Asia/Shanghai"
 
 
+def test_moving_a_slot_moves_the_agendas_sequence_on(client: TestClient) -> None:
+    sec = auth(client, SECRETARIAT)
+    rid = create(client)["id"]
+    added = slot(client, rid, published_ids(client, 1)[0], at(9)).json()
+
+    def sequence() -> object:
+        (event,) = icalendar.Calendar.from_ical(client.get(f"{API}/{rid}/agenda.ics").content).walk(
+            "VEVENT"
+        )
+        return event.decoded("sequence")
+
+    before = sequence()
+    client.patch(f"{API}/{rid}/slots/{added['id']}", json={"starts_at": at(10)}, headers=sec)
+    after = sequence()
+    assert isinstance(before, int)
+    assert isinstance(after, int)
+    assert after > before  # calendars take the new time on re-import
+
+
 def test_a_drafts_agenda_is_not_public(client: TestClient) -> None:
     rid = create(client, publish=False)["id"]
     assert client.get(f"{API}/{rid}/agenda.ics").status_code == 404
@@ -607,10 +631,11 @@ def test_the_secretariats_views_are_its_own(client: TestClient, path: str) -> No
 # --- edges ---
 
 
-@pytest.mark.parametrize("year", ["0001", "9999"])
-def test_times_outside_plausible_years_are_422s(client: TestClient, year: str) -> None:
+@pytest.mark.parametrize(
+    "far", ["0001-01-01T00:00:00+08:00", "9999-12-31T23:00:00-08:00", "2100-06-01T09:00:00+08:00"]
+)
+def test_times_outside_plausible_years_are_422s(client: TestClient, far: str) -> None:
     sec = auth(client, SECRETARIAT)
-    far = f"{year}-06-01T09:00:00+08:00"
     created = client.post(API, json=roadshow_body(starts_at=far), headers=sec)
     assert created.status_code == 422
     assert created.json()["errors"][0]["field"] == "starts_at"
@@ -645,6 +670,32 @@ def test_declining_after_accepting_gives_the_seat_to_the_first_waiting(
     assert {r["user_id"]: r["status"] for r in seats}[waiting_user.id] == "confirmed"
 
 
+def test_declining_gives_back_only_the_seat_accepting_took(
+    client: TestClient, session: Session
+) -> None:
+    sec, ent = auth(client, SECRETARIAT), auth(client, ENTERPRISE)
+    org_id = client.get("/api/v1/me", headers=ent).json()["organization"]["id"]
+    # Registered on its own, then invited and declining: its own registration stands.
+    rid = create(client, capacity=3)["id"]
+    own = client.post(f"{API}/{rid}/registrations", headers=ent).json()
+    invitation = client.post(
+        f"{API}/{rid}/invitations", json={"organization_id": org_id}, headers=sec
+    ).json()
+    client.patch(f"{API}/{rid}/invitations/{invitation['id']}", json={"status": "declined"},
+                 headers=ent)  # fmt: skip
+    mine = client.get(f"{API}/{rid}", headers=ent).json()["my_registration"]
+    assert (mine["id"], mine["status"]) == (own["id"], "confirmed")
+    # Accepted by the enterprise, then a decline recorded by the secretariat: the seat goes.
+    other = create(client, capacity=3)["id"]
+    invited = client.post(
+        f"{API}/{other}/invitations", json={"organization_id": org_id}, headers=sec
+    ).json()
+    path = f"{API}/{other}/invitations/{invited['id']}"
+    client.patch(path, json={"status": "accepted"}, headers=ent)
+    client.patch(path, json={"status": "declined", "note": "电话告知无法参加"}, headers=sec)
+    assert client.get(f"{API}/{other}", headers=ent).json()["my_registration"] is None
+
+
 def test_patch_keeps_one_title_and_a_published_roadshows_venue(client: TestClient) -> None:
     sec = auth(client, SECRETARIAT)
     rid = create(client)["id"]
@@ -675,6 +726,13 @@ def test_postponing_a_roadshow_moves_its_lineup_with_it(client: TestClient) -> N
     assert [s["starts_at"] for s in moved.json()["slots"]] == [
         at(9, 30, day=next_day), at(10, day=next_day)
     ]  # fmt: skip
+    # Starting later the same day without moving the end is not a postponement: the slots
+    # stay where they are, and still fit.
+    later = client.patch(f"{API}/{rid}", json={"starts_at": at(9, 15, day=next_day)}, headers=sec)
+    assert later.status_code == 200, later.text
+    assert [s["starts_at"] for s in later.json()["slots"]] == [
+        at(9, 30, day=next_day), at(10, day=next_day)
+    ]  # fmt: skip
 
 
 def test_a_withdrawn_project_leaves_the_public_lineup_and_takes_no_new_leads(
@@ -689,8 +747,11 @@ def test_a_withdrawn_project_leaves_the_public_lineup_and_takes_no_new_leads(
     assert project is not None
     project.status = "archived"
     session.flush()
-    public = client.get(f"{API}/{rid}").json()["slots"]
+    public_view = client.get(f"{API}/{rid}").json()
+    public = public_view["slots"]
     assert [s["project_id"] for s in public] == [b]
+    assert public_view["slot_count"] == 1
+    assert client.get(f"{API}/{rid}", headers=sec).json()["slot_count"] == 2
     assert [s["project_id"] for s in client.get(f"{API}/{rid}", headers=sec).json()["slots"]] == [
         a, b
     ]  # fmt: skip

@@ -183,3 +183,19 @@ def test_changes_are_indexed_after_the_outer_commit_not_at_a_savepoint(
         assert drains == []
     assert drains == [1]
     engine.dispose()
+
+
+def test_a_savepoint_rolled_back_does_not_forget_the_outer_works_changes(
+    analyzer: Analyzer, tmp_path: Path
+) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'nested-rollback.db'}")
+    migrate(engine)
+    factory = make_sessionmaker(engine, write=True)
+    drains: list[int] = []
+    watch_commits(factory, lambda: drains.append(1))
+    with session_scope(factory) as session:
+        import_text(session, json.dumps(project_record()) + "\n", FileFormat.jsonl)
+        with pytest.raises(ValueError, match="inside the savepoint"), session.begin_nested():
+            raise ValueError("inside the savepoint")
+    assert drains == [1]
+    engine.dispose()
