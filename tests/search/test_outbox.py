@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.bulk.formats import FileFormat
 from app.bulk.service import import_text
@@ -165,37 +166,39 @@ def test_an_engine_down_at_start_up_is_retried_and_the_outbox_drained(
         engine.dispose()
 
 
-def test_changes_are_indexed_after_the_outer_commit_not_at_a_savepoint(
-    analyzer: Analyzer, tmp_path: Path
-) -> None:
-    """A unit of work that releases a savepoint (as recording a lead does) is not committed
-    yet: the indexer waits for the outer commit (before, it drained inside the transaction,
-    and on SQLite waited for the write lock that transaction held)."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'nested.db'}")
+@pytest.fixture
+def watched(tmp_path: Path) -> Iterator[tuple[sessionmaker[Session], list[int]]]:
+    """Write sessions on a file database, and the list of drains their commits asked for."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'watched.db'}")
     migrate(engine)
     factory = make_sessionmaker(engine, write=True)
     drains: list[int] = []
     watch_commits(factory, lambda: drains.append(1))
+    yield factory, drains
+    engine.dispose()
+
+
+def test_changes_are_indexed_after_the_outer_commit_not_at_a_savepoint(
+    watched: tuple[sessionmaker[Session], list[int]],
+) -> None:
+    """A unit of work that releases a savepoint (as recording a lead does) is not committed
+    yet: the indexer waits for the outer commit (before, it drained inside the transaction,
+    and on SQLite waited for the write lock that transaction held)."""
+    factory, drains = watched
     with session_scope(factory) as session:
         import_text(session, json.dumps(project_record()) + "\n", FileFormat.jsonl)
         with session.begin_nested():
             session.execute(select(1))
         assert drains == []
     assert drains == [1]
-    engine.dispose()
 
 
 def test_a_savepoint_rolled_back_does_not_forget_the_outer_works_changes(
-    analyzer: Analyzer, tmp_path: Path
+    watched: tuple[sessionmaker[Session], list[int]],
 ) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'nested-rollback.db'}")
-    migrate(engine)
-    factory = make_sessionmaker(engine, write=True)
-    drains: list[int] = []
-    watch_commits(factory, lambda: drains.append(1))
+    factory, drains = watched
     with session_scope(factory) as session:
         import_text(session, json.dumps(project_record()) + "\n", FileFormat.jsonl)
         with pytest.raises(ValueError, match="inside the savepoint"), session.begin_nested():
             raise ValueError("inside the savepoint")
     assert drains == [1]
-    engine.dispose()
