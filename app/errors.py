@@ -31,6 +31,11 @@ class FieldError(BaseModel):
     line: int | None = None
     external_id: str | None = None
 
+    @classmethod
+    def in_body(cls, field: str, message: str) -> FieldError:
+        """An error about a field of the request body."""
+        return cls(field=field, location="body", message=message)
+
 
 class Problem(BaseModel):
     """RFC 9457 problem details, as every error of the API is rendered."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.auth.models import Organization, OrganizationKind, Role, User
@@ -33,6 +33,7 @@ from app.roadshows.models import (
     RoadshowStatus,
 )
 from app.roadshows.service import (
+    confirmed_count,
     fill_seats,
     is_secretariat,
     local,
@@ -43,10 +44,6 @@ from app.roadshows.service import (
 )
 
 
-def _field(name: str, message: str) -> FieldError:
-    return FieldError(field=name, location="body", message=message)
-
-
 def _org_refs(session: Session, ids: Sequence[int | None]) -> dict[int, OrganizationRef]:
     wanted = {i for i in ids if i is not None}
     if not wanted:
@@ -55,6 +52,17 @@ def _org_refs(session: Session, ids: Sequence[int | None]) -> dict[int, Organiza
         o.id: OrganizationRef(id=o.id, name=o.name, kind=o.kind)
         for o in session.scalars(select(Organization).where(Organization.id.in_(wanted)))
     }
+
+
+def _guest(session: Session, organization_id: int) -> Organization:
+    """An organisation a roadshow can invite or record interest for (not the secretariat)."""
+    org = session.get(Organization, organization_id)
+    if org is None or org.kind == OrganizationKind.secretariat:
+        raise InvalidInputError(
+            f"No organisation to invite or record interest for has the id {organization_id}",
+            [FieldError.in_body("organization_id", "unknown organisation")],
+        )
+    return org
 
 
 # --- registrations ---
@@ -122,7 +130,7 @@ def _open_for_registration(roadshow: Roadshow) -> None:
 
 def _take_seat(session: Session, roadshow: Roadshow, user: User, note: str) -> Registration:
     """A confirmed seat if one is free, else a place on the waitlist (under the lock)."""
-    confirmed = seat_counts(session, [roadshow.id])[roadshow.id].get("confirmed", 0)
+    confirmed = confirmed_count(session, roadshow.id)
     seated = confirmed < roadshow.capacity
     now = utcnow()
     registration = Registration(
@@ -198,16 +206,16 @@ def list_registrations(
 
 def _counts(session: Session, roadshow_id: int) -> schemas.RegistrationCounts:
     seats = seat_counts(session, [roadshow_id])[roadshow_id]
-    checked_in = session.scalars(
-        select(Registration.id).where(
+    checked_in = session.scalar(
+        select(func.count()).where(
             Registration.roadshow_id == roadshow_id, Registration.checked_in_at.is_not(None)
         )
-    ).all()
+    )
     return schemas.RegistrationCounts(
         confirmed=seats.get(RegistrationStatus.confirmed, 0),
         waitlisted=seats.get(RegistrationStatus.waitlisted, 0),
         cancelled=seats.get(RegistrationStatus.cancelled, 0),
-        checked_in=len(checked_in),
+        checked_in=checked_in or 0,
     )
 
 
@@ -289,12 +297,7 @@ def invite(
         raise ConflictError(
             f"Invitations go out for published roadshows; this one is {roadshow.status}"
         )
-    org = session.get(Organization, body.organization_id)
-    if org is None or org.kind == OrganizationKind.secretariat:
-        raise InvalidInputError(
-            f"No organisation to invite has the id {body.organization_id}",
-            [_field("organization_id", "unknown organisation")],
-        )
+    org = _guest(session, body.organization_id)
     existing = session.scalar(
         select(Invitation).where(
             Invitation.roadshow_id == roadshow.id, Invitation.organization_id == org.id
@@ -303,7 +306,7 @@ def invite(
     if existing is not None:
         raise ConflictError(
             f"{org.name} is already invited (invitation {existing.id}, {existing.status})",
-            [_field("organization_id", f"already invited: invitation {existing.id}")],
+            [FieldError.in_body("organization_id", f"already invited: invitation {existing.id}")],
         )
     invitation = Invitation(
         roadshow_id=roadshow.id, organization_id=org.id, message=body.message, invited_by=user.id
@@ -409,19 +412,14 @@ def record_interest(
     if body.project_id not in {s.project_id for s in slots_of(session, roadshow.id)}:
         raise InvalidInputError(
             f"Project {body.project_id} is not in this roadshow's lineup",
-            [_field("project_id", "not presented at this roadshow")],
+            [FieldError.in_body("project_id", "not presented at this roadshow")],
         )
     if not project_titles(session, [body.project_id])[body.project_id].published:
         raise InvalidInputError(
             f"Project {body.project_id} is no longer published; it takes no new leads",
-            [_field("project_id", "not published")],
+            [FieldError.in_body("project_id", "not published")],
         )
-    org = session.get(Organization, body.organization_id)
-    if org is None or org.kind == OrganizationKind.secretariat:
-        raise InvalidInputError(
-            f"No organisation has the id {body.organization_id}",
-            [_field("organization_id", "unknown organisation")],
-        )
+    org = _guest(session, body.organization_id)
     title = roadshow.title_zh or roadshow.title_en
     note = f"[路演 {title}] {body.note}".strip()
     lead, created = leads.record_interest(session, user, org.id, body.project_id, note)

@@ -46,21 +46,26 @@ def slots_of(session: Session, roadshow_id: int) -> list[Slot]:
     )
 
 
-def visible_slots(session: Session, slots: Sequence[Slot], user: User | None) -> list[Slot]:
+def _visible(
+    slots: Sequence[Slot], titles: dict[int, ProjectTitle], user: User | None
+) -> list[Slot]:
     """The slots the caller may see, by start: a project withdrawn since it was put in the
     lineup stays there for the secretariat only."""
-    titles = project_titles(session, [s.project_id for s in slots])
     return sorted(
         (s for s in slots if titles[s.project_id].published or is_secretariat(user)),
         key=lambda s: (s.starts_at, s.id),
     )
 
 
+def visible_slots(session: Session, slots: Sequence[Slot], user: User | None) -> list[Slot]:
+    return _visible(slots, project_titles(session, [s.project_id for s in slots]), user)
+
+
 def render_slots(
     session: Session, slots: Sequence[Slot], user: User | None
 ) -> list[schemas.SlotPublic]:
-    ordered = visible_slots(session, slots, user)
-    titles = project_titles(session, [s.project_id for s in ordered])
+    titles = project_titles(session, [s.project_id for s in slots])
+    ordered = _visible(slots, titles, user)
     return [
         schemas.SlotPublic(
             id=s.id,
@@ -76,10 +81,6 @@ def render_slots(
         )
         for position, s in enumerate(ordered, start=1)
     ]
-
-
-def _field(name: str, message: str) -> FieldError:
-    return FieldError(field=name, location="body", message=message)
 
 
 def _editable(roadshow: Roadshow) -> None:
@@ -112,8 +113,10 @@ def _place(
         raise InvalidInputError(
             f"The slot must fall within the roadshow ({window})",
             [
-                _field("starts_at", f"{clock(starts_at)}–{clock(ends_at)} is outside {window}"),
-                _field("minutes", f"{minutes} minutes from {clock(starts_at)}"),
+                FieldError.in_body(
+                    "starts_at", f"{clock(starts_at)}–{clock(ends_at)} is outside {window}"
+                ),
+                FieldError.in_body("minutes", f"{minutes} minutes from {clock(starts_at)}"),
             ],
         )
     hit = session.scalar(
@@ -130,7 +133,7 @@ def _place(
     if hit is not None:
         raise ConflictError(
             f"{clock(starts_at)}–{clock(ends_at)} overlaps {_describe(hit)}",
-            [_field("starts_at", f"overlaps {_describe(hit)}")],
+            [FieldError.in_body("starts_at", f"overlaps {_describe(hit)}")],
         )
     return ends_at
 
@@ -142,7 +145,7 @@ def add_slot(session: Session, user: User, roadshow_id: int, body: schemas.SlotC
     if project is None or project.status != ProjectStatus.published:
         raise InvalidInputError(
             f"No published project has the id {body.project_id}",
-            [_field("project_id", "not a published project")],
+            [FieldError.in_body("project_id", "not a published project")],
         )
     already = session.scalar(
         select(Slot).where(Slot.roadshow_id == roadshow.id, Slot.project_id == project.id)
@@ -150,7 +153,7 @@ def add_slot(session: Session, user: User, roadshow_id: int, body: schemas.SlotC
     if already is not None:
         raise ConflictError(
             f"The project is already in the lineup: {_describe(already)}",
-            [_field("project_id", f"already in {_describe(already)}")],
+            [FieldError.in_body("project_id", f"already in {_describe(already)}")],
         )
     ends_at = _place(session, roadshow, body.starts_at, body.minutes)
     slot = Slot(
@@ -219,7 +222,7 @@ def reorder(session: Session, user: User, roadshow_id: int, order: Sequence[int]
             problems.append("an id is repeated")
         raise InvalidInputError(
             "slot_ids must list every slot of the lineup once: " + "; ".join(problems),
-            [_field("slot_ids", p) for p in problems],
+            [FieldError.in_body("slot_ids", p) for p in problems],
         )
     breaks = [b.starts_at - a.ends_at for a, b in itertools.pairwise(slots)]
     moment = slots[0].starts_at

@@ -101,6 +101,10 @@ def seat_counts(session: Session, roadshow_ids: Sequence[int]) -> dict[int, dict
     return counts
 
 
+def confirmed_count(session: Session, roadshow_id: int) -> int:
+    return seat_counts(session, [roadshow_id])[roadshow_id].get(RegistrationStatus.confirmed, 0)
+
+
 def _slot_counts(
     session: Session, roadshow_ids: Sequence[int], user: User | None
 ) -> dict[int, int]:
@@ -262,23 +266,26 @@ def update_roadshow(
         raise ConflictError("The roadshow is completed; it can no longer be changed")
     for key in ("city", "starts_at", "ends_at", "capacity"):
         if key in values and values[key] is None:
-            raise InvalidInputError(f"'{key}' cannot be emptied", [_field(key, "cannot be null")])
+            raise InvalidInputError(
+                f"'{key}' cannot be emptied", [FieldError.in_body(key, "cannot be null")]
+            )
     if "venue" in values and not values["venue"] and roadshow.status != RoadshowStatus.draft:
         raise InvalidInputError(
-            f"A {roadshow.status} roadshow keeps its venue", [_field("venue", "required")]
+            f"A {roadshow.status} roadshow keeps its venue",
+            [FieldError.in_body("venue", "required")],
         )
     _check_codes(values, refs)
     if not (values.get("title_zh", roadshow.title_zh) or values.get("title_en", roadshow.title_en)):
         raise InvalidInputError(
             "A roadshow keeps at least one of title_zh and title_en",
-            [_field("title_zh", "a title is required")],
+            [FieldError.in_body("title_zh", "a title is required")],
         )
     starts_at = values.get("starts_at") or roadshow.starts_at
     ends_at = values.get("ends_at") or roadshow.ends_at
     try:
         schemas.check_times(starts_at, ends_at)
     except ValueError as exc:
-        raise InvalidInputError(str(exc), [_field("ends_at", str(exc))]) from exc
+        raise InvalidInputError(str(exc), [FieldError.in_body("ends_at", str(exc))]) from exc
     if "starts_at" in values or "ends_at" in values:
         moved = starts_at - roadshow.starts_at
         if moved and ends_at - roadshow.ends_at == moved:
@@ -286,7 +293,7 @@ def update_roadshow(
             _shift_slots(session, roadshow.id, moved)
         _check_slots_inside(session, roadshow.id, starts_at, ends_at)
     if "capacity" in values:
-        confirmed = seat_counts(session, [roadshow.id])[roadshow.id].get("confirmed", 0)
+        confirmed = confirmed_count(session, roadshow.id)
         if values["capacity"] < confirmed:
             raise ConflictError(
                 f"{confirmed} registrations are confirmed; the capacity cannot go below that",
@@ -311,7 +318,7 @@ def fill_seats(session: Session, roadshow: Roadshow) -> list[Registration]:
     roadshow's lock). Returns the registrations it confirmed."""
     if roadshow.status == RoadshowStatus.completed or roadshow.ends_at <= utcnow():
         return []
-    confirmed = seat_counts(session, [roadshow.id])[roadshow.id].get("confirmed", 0)
+    confirmed = confirmed_count(session, roadshow.id)
     free = roadshow.capacity - confirmed
     if free <= 0:
         return []
@@ -334,10 +341,6 @@ def fill_seats(session: Session, roadshow: Roadshow) -> list[Registration]:
     return promoted
 
 
-def _field(name: str, message: str) -> FieldError:
-    return FieldError(field=name, location="body", message=message)
-
-
 def _move(roadshow: Roadshow, target: RoadshowStatus) -> None:
     if target not in NEXT[roadshow.status]:
         allowed = ", ".join(sorted(NEXT[roadshow.status])) or "none: it is completed"
@@ -347,7 +350,7 @@ def _move(roadshow: Roadshow, target: RoadshowStatus) -> None:
     if target == RoadshowStatus.published and not roadshow.venue:
         raise InvalidInputError(
             "A roadshow needs a venue before it is published",
-            [_field("venue", "required to publish")],
+            [FieldError.in_body("venue", "required to publish")],
         )
     if target == RoadshowStatus.completed and roadshow.starts_at > utcnow():
         raise ConflictError(
@@ -381,7 +384,9 @@ def _check_slots_inside(
             f"Slot {first.id} ({clock(first.starts_at)}–{clock(first.ends_at)}) would fall "
             "outside the new times; move or remove it first",
             [
-                _field("starts_at", f"slot {s.id} ({clock(s.starts_at)}–{clock(s.ends_at)})")
+                FieldError.in_body(
+                    "starts_at", f"slot {s.id} ({clock(s.starts_at)}–{clock(s.ends_at)})"
+                )
                 for s in outside
             ],
         )
