@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+import math
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
@@ -55,6 +57,17 @@ class Settings(BaseSettings):
     meili_index_prefix: str = "ketao_"
     secret_key: str = PLACEHOLDER_SECRET
     log_level: str = "info"
+    # The address people reach Ketao at: links and iCalendar UIDs are built from it, never from
+    # the request's Host header. Empty in development: http://127.0.0.1:8000.
+    public_url: str = "http://127.0.0.1:8000"
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated addresses
+    # or networks). None by default: the client address is the socket's.
+    trusted_proxies: str = ""
+    # OpenAPI UI (/docs, /redoc) in production only when asked for.
+    public_docs: bool = False
+    # Request bodies: JSON bodies up to this many bytes, imports up to the import limit (413).
+    max_body_bytes: int = 1_000_000
+    max_import_bytes: int = 200_000_000
     # Matching weights (components in [0, 1]; a weighted mean of those the need speaks to).
     match_weights: dict[str, float] = Field(default_factory=lambda: dict(MATCH_WEIGHTS))
     city_match_weights: dict[str, float] = Field(default_factory=lambda: dict(CITY_MATCH_WEIGHTS))
@@ -65,13 +78,21 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_placeholder_secret_in_production(self) -> Settings:
         if self.environment is Environment.production:
-            if self.secret_key == PLACEHOLDER_SECRET or len(self.secret_key) < 32:
+            if self.secret_key == PLACEHOLDER_SECRET or secret_strength_bits(self.secret_key) < 128:
                 raise ValueError(
-                    "KETAO_SECRET_KEY must be set to a random value of 32+ characters in production"
+                    "KETAO_SECRET_KEY must be a random secret in production (at least 128 bits: "
+                    "e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
                 )
-            if self.database_url is None:
+            if not (self.database_url or "").strip():
                 raise ValueError("KETAO_DATABASE_URL must be set in production")
+            if not self.public_url.startswith("https://"):
+                raise ValueError("KETAO_PUBLIC_URL must be the https:// address of the site")
+        self.public_url = self.public_url.rstrip("/")
         return self
+
+    @property
+    def production(self) -> bool:
+        return self.environment is Environment.production
 
     @property
     def effective_database_url(self) -> str:
@@ -79,6 +100,18 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / 'ketao.db'}"
+
+
+def secret_strength_bits(secret: str) -> float:
+    """A cautious estimate of a secret's entropy: its length times the Shannon entropy of its
+    characters, capped by the size of the alphabet it draws from. 32 × "a" is 0 bits, a
+    ``secrets.token_urlsafe(32)`` about 180."""
+    if not secret:
+        return 0.0
+    counts = Counter(secret)
+    n = len(secret)
+    per_char = -sum(c / n * math.log2(c / n) for c in counts.values())
+    return n * min(per_char, math.log2(len(counts)) if len(counts) > 1 else 0.0)
 
 
 @lru_cache
