@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
@@ -11,19 +11,41 @@ from sqlalchemy.orm import Session
 from app.db import session_scope
 from app.search.service import SearchEngine
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_READS_ONLY = "__ketao_reads_only__"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def reads_only(endpoint: F) -> F:
+    """Mark a POST route that writes nothing (a login, an ad-hoc match): it gets a read session,
+    so it never waits for SQLite's write lock behind an import."""
+    setattr(endpoint, _READS_ONLY, True)
+    return endpoint
+
+
+def _writes(request: Request) -> bool:
+    if request.method in SAFE_METHODS:
+        return False
+    route = request.scope.get("route")
+    return not getattr(getattr(route, "endpoint", None), _READS_ONLY, False)
+
 
 def get_session(request: Request) -> Iterator[Session]:
-    """The request's unit of work: committed once after the handler, rolled back on error.
+    """The request's unit of work: committed once when the handler has returned and before the
+    response is sent (the dependency's scope is the function, not the request), so a client that
+    got a 2xx reads its own write, and a commit that fails is the response (an error).
 
-    Requests that may write (anything but GET/HEAD) get a session that writes from the start.
+    Requests that may write get a session that takes the write lock from the start (SQLite);
+    reads, and routes marked ``reads_only``, never take it.
     """
     state = request.app.state
-    reads = request.method in {"GET", "HEAD", "OPTIONS"}
-    with session_scope(state.sessionmaker if reads else state.write_sessionmaker) as session:
+    factory = state.write_sessionmaker if _writes(request) else state.sessionmaker
+    with session_scope(factory) as session:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def get_search(request: Request) -> SearchEngine:

@@ -12,6 +12,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 logger = logging.getLogger(__name__)
@@ -107,6 +108,77 @@ class InvalidInputError(KetaoError):
     status = 422
     code = "validation-error"
     title = "Invalid input"
+
+
+class PayloadTooLargeError(KetaoError):
+    status = 413
+    code = "payload-too-large"
+    title = "Request body too large"
+
+
+class ServiceUnavailableError(KetaoError):
+    status = 503
+    code = "busy"
+    title = "Busy; try again shortly"
+
+    def __init__(self, detail: str, retry_after: int = 2) -> None:
+        super().__init__(detail, headers={"Retry-After": str(retry_after)})
+
+
+# What a clash on a unique constraint means to the caller, found by the words of the
+# constraint's name (PostgreSQL) or of SQLite's message ("UNIQUE constraint failed: t.c").
+_CLASHES: tuple[tuple[tuple[str, ...], str, str], ...] = (
+    (("projects", "external_id"), "external_id", "A project with this external_id exists"),
+    (("needs", "external_id"), "external_id", "A need with this external_id exists"),
+    (("users", "email"), "email", "An account with this e-mail exists"),
+    (("leads",), "project_id", "This organisation already has an open lead on this project"),
+    (("roadshow_slots", "project_id"), "project_id", "The project is in this lineup already"),
+    (("invitations",), "organization_id", "This organisation is invited already"),
+    (("registrations",), "roadshow_id", "This account is registered already"),
+)
+
+
+def integrity_conflict(exc: Exception) -> ConflictError:
+    """A 409 saying what clashed, for a write that lost a race to another (a unique constraint
+    checked by the database, after the service's own check passed)."""
+    orig = getattr(exc, "orig", None)
+    diag = getattr(orig, "diag", None)
+    signature = " ".join(
+        str(part)
+        for part in (
+            getattr(diag, "constraint_name", None),
+            getattr(diag, "table_name", None),
+            orig if diag is None else None,
+        )
+        if part
+    ).lower()
+    if "foreign key" in signature or (
+        diag is not None and getattr(orig, "sqlstate", "") == "23503"
+    ):
+        return ConflictError(
+            "Something this change refers to was removed meanwhile; reload and try again"
+        )
+    for words, field, message in _CLASHES:
+        if all(w in signature for w in words):
+            return ConflictError(
+                f"{message} (another request made it at the same moment)",
+                [FieldError(field=field, location="body", message=message)],
+            )
+    return ConflictError("This change clashes with another made at the same moment; try again")
+
+
+def database_unavailable(exc: Exception) -> ServiceUnavailableError | None:
+    """A 503 for a database that is busy (SQLite's write lock held too long by another writer)
+    or unreachable; None for any other operational error (a bug, answered as a 500)."""
+    message = str(getattr(exc, "orig", exc)).lower()
+    if "database is locked" in message or "database table is locked" in message:
+        return ServiceUnavailableError(
+            "The database is busy with a long write (an import or a rebuild); try again shortly",
+            retry_after=2,
+        )
+    if getattr(exc, "connection_invalidated", False) or "connection" in message:
+        return ServiceUnavailableError("The database cannot be reached; try again shortly", 5)
+    return None
 
 
 def json_response(model: BaseModel) -> Response:
@@ -205,6 +277,18 @@ def install_error_handlers(app: FastAPI) -> None:
             detail=detail,
             headers=getattr(exc, "headers", None),
         )
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity_error(request: Request, exc: IntegrityError) -> JSONResponse:
+        return await _ketao_error(request, integrity_conflict(exc))
+
+    @app.exception_handler(OperationalError)
+    async def _operational_error(request: Request, exc: OperationalError) -> JSONResponse:
+        busy = database_unavailable(exc)
+        if busy is None:
+            return await _unexpected(request, exc)
+        logger.warning("database busy on %s %s: %s", request.method, request.url.path, exc.orig)
+        return await _ketao_error(request, busy)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

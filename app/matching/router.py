@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from app.auth.dependencies import OptionalUser
-from app.deps import SearchDep, SessionDep
+from app.deps import reads_only, SearchDep, SessionDep
 from app.errors import Problem
 from app.matching import schemas, service
 
@@ -68,6 +68,7 @@ def city_matches(
 
 
 @router.post("/matches", response_model=schemas.AdHocNeedMatches)
+@reads_only
 def adhoc_matches(
     session: SessionDep, search: SearchDep, need: schemas.AdHocNeed, limit: Limit = 10
 ) -> schemas.AdHocNeedMatches:
