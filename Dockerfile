@@ -22,4 +22,5 @@ ENV KETAO_DATA_DIR=/var/lib/ketao \
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=20s \
   CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/api/v1/health').status != 200)"
-CMD ["sh", "-c", "ketao db upgrade && exec uvicorn app.main:create_app --factory --host 0.0.0.0 --port 8000 --workers ${KETAO_WORKERS:-2} --proxy-headers"]
+# `ketao serve` sets what uvicorn believes (KETAO_TRUSTED_PROXIES) and drops its banner.
+CMD ["sh", "-c", "ketao db upgrade && exec ketao serve --host 0.0.0.0 --port 8000 --workers ${KETAO_WORKERS:-2}"]

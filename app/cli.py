@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.config import Environment, get_settings
+from app.config import Environment, Settings, get_settings
 from app.db import make_engine, make_sessionmaker, session_scope
 from app.search.backend import INDEXES, SearchUnavailableError
 from app.search.indexer import retry_now
@@ -273,9 +273,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        log_level=get_settings().log_level,
+        **uvicorn_options(get_settings()),
     )
     return 0
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """How uvicorn serves Ketao: forwarded headers believed only from the configured proxies
+    (uvicorn would otherwise trust X-Forwarded-For from 127.0.0.1, resetting the login
+    throttle's per-address count), and no ``server`` banner."""
+    proxies = [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
+    return {
+        "log_level": settings.log_level,
+        "proxy_headers": bool(proxies),
+        "forwarded_allow_ips": proxies or "",
+        "server_header": False,
+    }
 
 
 def build_parser() -> argparse.ArgumentParser:

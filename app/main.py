@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
 from app import health, stats
+from app.auth.dependencies import optional_user
 from app.auth.router import router as auth_router
 from app.auth.security import LoginThrottle
 from app.bulk.router import router as import_router
@@ -19,6 +20,7 @@ from app.errors import install_error_handlers
 from app.geo.router import router as geo_router
 from app.leads.router import router as leads_router
 from app.matching.router import router as matching_router
+from app.middleware import RequestGuard, SecurityHeaders
 from app.needs.router import router as needs_router
 from app.openapi import install_openapi
 from app.roadshows.router import me_router as my_roadshows_router
@@ -55,18 +57,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             search.stop()
             engine.dispose()
 
+    # The OpenAPI document stays (other tools read it); its UI pages are off in production
+    # unless KETAO_PUBLIC_DOCS=true.
+    docs = not settings.production or settings.public_docs
     app = FastAPI(
         title="Ketao 科淘网",
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
         openapi_url=f"{API_PREFIX}/openapi.json",
     )
     app.state.settings = settings
     app.state.login_throttle = LoginThrottle()
     install_error_handlers(app)
-    api = APIRouter(prefix=API_PREFIX)
+    # A bearer token that is present must be valid on every route, public lists included: a
+    # client with an expired token learns it (401) instead of silently reading as anonymous.
+    api = APIRouter(prefix=API_PREFIX, dependencies=[Depends(optional_user)])
     api.include_router(health.router)
     api.include_router(auth_router)
     api.include_router(geo_router)
@@ -82,4 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(import_router)
     app.include_router(api)
     install_openapi(app)
+    # Outermost last: headers go on every answer, the guard's refusals included.
+    app.add_middleware(RequestGuard, settings=settings)
+    app.add_middleware(SecurityHeaders, settings=settings)
     return app

@@ -74,16 +74,38 @@ def test_timestamps_carry_their_offset(client: TestClient) -> None:
         assert item[key].endswith(("+00:00", "Z")), item[key]
 
 
+PRODUCTION = {
+    "environment": Environment.production,
+    "database_url": "postgresql+psycopg://db/ketao",
+    "secret_key": "kZ3v9-QpL0sR7wXy2bN4mT8cF6hJ1dG5eA0uV-iO3qE",
+    "public_url": "https://ketao.example.org/",
+}
+
+
 def test_production_refuses_the_placeholder_secret(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="KETAO_SECRET_KEY"):
         Settings(environment=Environment.production, database_url="postgresql://x/y")
-    ok = Settings(
-        environment=Environment.production,
-        database_url="postgresql+psycopg://db/ketao",
-        secret_key="x" * 40,
-    )
+    ok = Settings(**PRODUCTION)  # type: ignore[arg-type]
     assert ok.effective_database_url == "postgresql+psycopg://db/ketao"
+    assert ok.public_url == "https://ketao.example.org"
     assert Settings(data_dir=tmp_path).effective_database_url.endswith("ketao.db")
+
+
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        ({"secret_key": "a" * 32}, "KETAO_SECRET_KEY"),
+        ({"secret_key": "ab" * 32}, "KETAO_SECRET_KEY"),  # long, but 64 bits at most
+        ({"database_url": ""}, "KETAO_DATABASE_URL"),
+        ({"database_url": "   "}, "KETAO_DATABASE_URL"),
+        ({"public_url": "http://ketao.example.org"}, "KETAO_PUBLIC_URL"),
+    ],
+)
+def test_production_refuses_weak_secrets_and_a_missing_database(
+    change: dict[str, str], says: str
+) -> None:
+    with pytest.raises(ValidationError, match=says):
+        Settings(**{**PRODUCTION, **change})  # type: ignore[arg-type]
 
 
 def test_bodies_that_cannot_be_read_are_problems(client: TestClient) -> None:
