@@ -7,6 +7,10 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+
 from app.errors import ConflictError, FieldError, InvalidInputError
 
 
@@ -40,3 +44,20 @@ def checked_edit(thing: str, current: Any, version: int, values: Mapping[str, An
             f"A {thing} keeps at least one of title_zh and title_en",
             [FieldError(field="title_zh", location="body", message="a title is required")],
         )
+
+
+def claim_version(session: Session, model: type[Any], row: Any, version: int, thing: str) -> None:
+    """Move ``row``'s version from ``version`` to the next in one conditional UPDATE, for an edit
+    that changes no column of the row itself (a revision of a published project). Another edit
+    that claimed ``version`` first makes this one a 409, on every database."""
+    claimed = session.execute(
+        update(model)
+        .where(model.id == row.id, model.version == version)
+        .values(version=version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(claimed, "rowcount", 0) != 1:
+        raise ConflictError(
+            f"The {thing} changed since version {version}; reload it and edit again"
+        )
+    set_committed_value(row, "version", version + 1)

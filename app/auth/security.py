@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import threading
 import time
 from collections import deque
@@ -54,48 +55,82 @@ def create_access_token(user_id: int, role: str, secret: str, minutes: int = TOK
 def decode_access_token(token: str, secret: str) -> TokenClaims | None:
     """The claims of a valid, unexpired token; None for anything else."""
     try:
-        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], options={"require": ["exp"]})
-        return TokenClaims(user_id=int(claims["sub"]), role=str(claims["role"]))
-    except (jwt.PyJWTError, KeyError, ValueError):
+        claims = jwt.decode(
+            token, secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub"]}
+        )
+    except jwt.PyJWTError:
         return None
+    sub, role = claims.get("sub"), claims.get("role")
+    # Only what we sign: a decimal id that fits the column, and a role. Anything else (a list,
+    # "1e5", an id past 2**31) is a token we did not issue.
+    if not (isinstance(sub, str) and sub.isascii() and sub.isdigit() and len(sub) <= 10):
+        return None
+    user_id = int(sub)
+    if not 0 < user_id < 2**31 or not isinstance(role, str):
+        return None
+    return TokenClaims(user_id=user_id, role=role)
 
 
 class LoginThrottle:
-    """At most ``limit`` failed logins per ``window`` seconds for one account or one address.
+    """Slows password guessing without letting anyone lock a real user out.
 
-    Process-local (the embedded default runs one process); several workers would each keep
-    their own count, so the effective limit multiplies by the number of workers.
+    Failures are counted per (account, address) pair and per address, never per account alone:
+    guesses from elsewhere cannot stop the owner signing in from their own address. A pair may
+    fail ``pair_limit`` times in ``window`` seconds; after that each further attempt waits twice
+    as long as the one before (2, 4, 8 … s, at most ``window``). An address may fail
+    ``address_limit`` times in the window whatever the accounts it tries (a spray of guesses),
+    then waits the same growing way. A successful sign-in clears its pair.
+
+    The counts are process-local: with several workers each keeps its own, so the effective
+    limits multiply by the number of processes (docs/operations.md says where they live at scale).
     """
 
-    def __init__(self, limit: int = 5, window: float = 60.0) -> None:
-        self.limit = limit
+    def __init__(
+        self, pair_limit: int = 5, address_limit: int = 50, window: float = 900.0
+    ) -> None:
+        self.pair_limit = pair_limit
+        self.address_limit = address_limit
         self.window = window
         self._failures: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
+
+    @staticmethod
+    def keys(account: str, address: str) -> tuple[str, str]:
+        return f"pair:{account.strip().lower()}|{address}", f"address:{address}"
 
     def _recent(self, key: str, now: float) -> deque[float]:
         failures = self._failures.setdefault(key, deque())
         while failures and now - failures[0] >= self.window:
             failures.popleft()
+        if not failures:
+            del self._failures[key]  # no memory held for keys that went quiet
+            return deque()
         return failures
 
-    def retry_after(self, keys: list[str]) -> int:
-        """Seconds to wait before another attempt may be made, or 0."""
-        now = time.monotonic()
-        wait = 0.0
-        with self._lock:
-            for key in keys:
-                failures = self._recent(key, now)
-                if len(failures) >= self.limit:
-                    wait = max(wait, self.window - (now - failures[0]))
-        return int(wait) + 1 if wait > 0 else 0
+    def _wait(self, failures: deque[float], limit: int, now: float) -> float:
+        excess = len(failures) - limit
+        if excess < 0:
+            return 0.0
+        delay = min(2.0 ** (excess + 1), self.window)
+        return max(0.0, failures[-1] + delay - now)
 
-    def failed(self, keys: list[str]) -> None:
+    def retry_after(self, account: str, address: str) -> int:
+        """Seconds to wait before this account may be tried from this address, or 0."""
+        now = time.monotonic()
+        pair, addr = self.keys(account, address)
+        with self._lock:
+            wait = max(
+                self._wait(self._recent(pair, now), self.pair_limit, now),
+                self._wait(self._recent(addr, now), self.address_limit, now),
+            )
+        return math.ceil(wait) if wait > 0 else 0
+
+    def failed(self, account: str, address: str) -> None:
         now = time.monotonic()
         with self._lock:
-            for key in keys:
-                self._recent(key, now).append(now)
+            for key in self.keys(account, address):
+                self._failures.setdefault(key, deque()).append(now)
 
-    def succeeded(self, account_key: str) -> None:
+    def succeeded(self, account: str, address: str) -> None:
         with self._lock:
-            self._failures.pop(account_key, None)
+            self._failures.pop(self.keys(account, address)[0], None)

@@ -6,10 +6,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from app.auth import schemas
+from app.auth import organizations, schemas
 from app.auth.models import Organization, OrganizationKind, Role, User
 from app.auth.security import hash_password, verify_password
-from app.errors import ConflictError, FieldError, InvalidInputError
+from app.errors import FieldError, InvalidInputError
+from app.text import normalise_name
 
 
 def get_or_create_organization(
@@ -18,8 +19,12 @@ def get_or_create_organization(
     kind: OrganizationKind = OrganizationKind.enterprise,
     city_code: str | None = None,
 ) -> Organization:
-    """The organisation of that name; created with ``kind`` when it does not exist yet."""
-    org = session.scalar(select(Organization).where(Organization.name == name))
+    """The organisation of that name (the oldest, when several share it); created with ``kind``
+    when there is none. For the secretariat's tools (import, seed, CLI), never registration."""
+    name = normalise_name(name)
+    org = session.scalar(
+        select(Organization).where(Organization.name == name).order_by(Organization.id).limit(1)
+    )
     if org is None:
         org = Organization(name=name, kind=kind.value, city_code=city_code)
         session.add(org)
@@ -84,33 +89,55 @@ def to_public(user: User) -> schemas.UserPublic:
     )
 
 
-def register(
-    session: Session, request: schemas.RegisterRequest, cities: frozenset[str]
-) -> schemas.UserPublic:
-    """A self-registered enterprise or researcher account, in its organisation."""
+def register(session: Session, request: schemas.RegisterRequest, cities: frozenset[str]) -> None:
+    """A self-registered enterprise or researcher account.
+
+    Without an invitation it founds a new organisation of its own, whatever the name typed:
+    naming an existing company never makes anyone its member. With an invitation (single use,
+    unexpired) it joins the inviting organisation. An e-mail that already has an account gets
+    the same answer and takes the same time as a new one, and nothing is changed.
+    """
     if request.city is not None and request.city not in cities:
         raise InvalidInputError(
             f"Unknown city or zone code '{request.city}'",
-            [FieldError(field="city", location="body", message="unknown city or zone code")],
+            [FieldError.in_body("city", "unknown city or zone code")],
         )
-    taken = ConflictError("An account with this e-mail already exists")
+    invitation = organizations.usable_invitation(session, request) if request.invitation else None
+    if invitation is None and (request.organization is None or request.role is None):
+        missing = [f for f in ("organization", "role") if getattr(request, f) is None]
+        raise InvalidInputError(
+            "Name your organisation and role, or register with an invitation",
+            [FieldError.in_body(f, "required without an invitation") for f in missing],
+        )
     if session.scalar(select(User.id).where(User.email == request.email)) is not None:
-        raise taken
-    kind = (
-        OrganizationKind.enterprise if request.role == "enterprise" else OrganizationKind.research
-    )
+        hash_password(request.password)  # the same work as a new account: no timing tell
+        return
     try:
         with session.begin_nested():  # a concurrent registration of the same e-mail loses here
-            org = get_or_create_organization(session, request.organization, kind, request.city)
-            user, _ = ensure_user(
-                session,
+            if invitation is not None:
+                org_id, role = invitation.organization_id, Role(invitation.role)
+            else:
+                assert request.organization is not None
+                assert request.role is not None
+                kind = (
+                    OrganizationKind.enterprise
+                    if request.role == "enterprise"
+                    else OrganizationKind.research
+                )
+                org = Organization(name=request.organization, kind=kind, city_code=request.city)
+                session.add(org)
+                session.flush()
+                org_id, role = org.id, Role(request.role)
+            user = User(
                 email=request.email,
-                password=request.password,
-                role=Role(request.role),
-                organization=org,
+                password_hash=hash_password(request.password),
+                role=role.value,
+                organization_id=org_id,
                 full_name=request.full_name,
             )
-    except IntegrityError as exc:
-        raise taken from exc
-    user = get_user(session, user.id) or user
-    return to_public(user)
+            session.add(user)
+            session.flush()
+            if invitation is not None:
+                organizations.use_invitation(session, invitation, user)
+    except IntegrityError:
+        return  # the e-mail was registered by a request a moment earlier: the same answer

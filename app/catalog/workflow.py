@@ -32,7 +32,7 @@ from app.catalog.models import (
 )
 from app.catalog.schemas import ReviewDecision as Decision
 from app.catalog.service import LOAD, to_public, upsert_project
-from app.common import checked_edit
+from app.common import checked_edit, claim_version
 from app.db import utcnow
 from app.errors import ConflictError, ForbiddenError, NotFoundError
 from app.geo.service import ReferenceCodes, check_references
@@ -126,6 +126,9 @@ def update(
             session.add(revision)
         revision.changes = {**revision.changes, **_jsonable(values)}
         revision.status = RevisionStatus.open
+        # The edit is versioned like any other: it moves the project's version on, so a second
+        # edit made from the same version is refused instead of silently replacing this one.
+        claim_version(session, Project, project, patch.version, "project")
         _log(session, project, user, "revision_edited", project.status, project.status)
     elif project.status == ProjectStatus.submitted:
         raise ConflictError("The project is in review; wait for the decision to edit it")
