@@ -12,6 +12,7 @@ from app.catalog.schemas import ProjectPublic
 from app.matching.schemas import Components, Reason
 from app.needs.schemas import OrganizationRef
 from app.roadshows.models import InvitationStatus, RegistrationStatus, RoadshowStatus
+from app.text import Line, Text
 
 MAX_DAYS = 14  # a roadshow longer than this is a typo, not an event
 YEARS = (2000, 2100)  # a time outside these years is a typo, and would not fit every database
@@ -25,8 +26,8 @@ def _plausible(moment: dt.datetime) -> dt.datetime:
 
 
 Moment = Annotated[AwareDatetime, AfterValidator(_plausible)]
-Title = Field(default=None, min_length=1, max_length=300)
-Text = Field(default=None, max_length=4000)
+TitleField = Field(default=None, min_length=1, max_length=300)
+DescriptionField = Field(default=None, max_length=4000)
 
 
 def check_times(starts_at: dt.datetime | None, ends_at: dt.datetime | None) -> None:
@@ -39,15 +40,15 @@ def check_times(starts_at: dt.datetime | None, ends_at: dt.datetime | None) -> N
 
 
 class RoadshowCreate(BaseModel):
-    title_zh: str | None = Title
-    title_en: str | None = Title
-    description_zh: str | None = Text
-    description_en: str | None = Text
+    title_zh: Line | None = TitleField
+    title_en: Line | None = TitleField
+    description_zh: Text | None = DescriptionField
+    description_en: Text | None = DescriptionField
     industries: list[str] = Field(
         default_factory=list, max_length=10, description="Theme industry codes"
     )
     city: str = Field(max_length=16, description="City or zone code")
-    venue: str | None = Field(default=None, max_length=300)
+    venue: Line | None = Field(default=None, max_length=300)
     starts_at: Moment
     ends_at: Moment
     capacity: int = Field(ge=1, le=100_000, description="Seats; registrations past it wait")
@@ -65,13 +66,13 @@ class RoadshowUpdate(BaseModel):
     draft → published ⇄ closed → completed. ``version``, when given, must be the current one."""
 
     version: int | None = Field(default=None, ge=1)
-    title_zh: str | None = Title
-    title_en: str | None = Title
-    description_zh: str | None = Text
-    description_en: str | None = Text
+    title_zh: Line | None = TitleField
+    title_en: Line | None = TitleField
+    description_zh: Text | None = DescriptionField
+    description_en: Text | None = DescriptionField
     industries: list[str] | None = Field(default=None, max_length=10)
     city: str | None = Field(default=None, max_length=16)
-    venue: str | None = Field(default=None, max_length=300)
+    venue: Line | None = Field(default=None, max_length=300)
     starts_at: Moment | None = None
     ends_at: Moment | None = None
     capacity: int | None = Field(default=None, ge=1, le=100_000)
@@ -87,13 +88,13 @@ class SlotCreate(BaseModel):
     project_id: int = Field(ge=1, le=2**31 - 1)
     starts_at: Moment
     minutes: int = Field(ge=1, le=600)
-    presenter: str = Field(default="", max_length=200)
+    presenter: Line = Field(default="", max_length=200)
 
 
 class SlotUpdate(BaseModel):
     starts_at: Moment | None = None
     minutes: int | None = Field(default=None, ge=1, le=600)
-    presenter: str | None = Field(default=None, max_length=200)
+    presenter: Line | None = Field(default=None, max_length=200)
 
 
 class SlotOrder(BaseModel):
@@ -119,7 +120,7 @@ class SlotPublic(BaseModel):
 
 
 class RegistrationCreate(BaseModel):
-    note: str = Field(default="", max_length=1000)
+    note: Text = Field(default="", max_length=1000)
 
 
 class RegistrationPublic(BaseModel):
@@ -153,12 +154,12 @@ class RegistrationList(BaseModel):
 
 class InvitationCreate(BaseModel):
     organization_id: int = Field(ge=1, le=2**31 - 1)
-    message: str = Field(default="", max_length=2000)
+    message: Text = Field(default="", max_length=2000)
 
 
 class InvitationResponse(BaseModel):
     status: Literal[InvitationStatus.accepted, InvitationStatus.declined]
-    note: str | None = Field(default=None, max_length=1000)
+    note: Text | None = Field(default=None, max_length=1000)
 
 
 class InvitationPublic(BaseModel):
@@ -230,7 +231,7 @@ class When(enum.StrEnum):
 class InterestCreate(BaseModel):
     organization_id: int = Field(ge=1, le=2**31 - 1)
     project_id: int = Field(ge=1, le=2**31 - 1)
-    note: str = Field(default="", max_length=2000)
+    note: Text = Field(default="", max_length=2000)
 
 
 # --- suggestions ---
