@@ -314,11 +314,12 @@ def outcome(session: SessionDep, user: Secretariat, roadshow_id: Id) -> schemas.
 )
 def agenda(request: Request, session: SessionDep, user: OptionalUser, roadshow_id: Id) -> Response:
     """The agenda as iCalendar: public once the roadshow is published."""
-    body = exports.agenda(session, user, roadshow_id, str(request.base_url).rstrip("/"))
+    public_url: str = request.app.state.settings.public_url
+    body = exports.agenda(session, user, roadshow_id, public_url)
     return Response(
         body,
         media_type="text/calendar; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="roadshow-{roadshow_id}.ics"'},
+        headers={"Content-Disposition": exports.attachment(f"roadshow-{roadshow_id}.ics")},
     )
 
 
@@ -340,7 +341,7 @@ def attendees(
         exports.attendees(session, user, roadshow_id, status),
         media_type="text/csv; charset=utf-8",
         headers={
-            "Content-Disposition": f'attachment; filename="roadshow-{roadshow_id}-attendees.csv"'
+            "Content-Disposition": exports.attachment(f"roadshow-{roadshow_id}-attendees.csv")
         },
     )
 
