@@ -14,7 +14,7 @@ from sqlalchemy import Engine, func, inspect, select, text
 from sqlalchemy.engine import make_url
 
 from app.db import make_engine
-from app.dbmigrate import alembic_config
+from app.dbmigrate import alembic_config, migrating
 from app.geo.models import City, Industry
 from app.models import Base
 
@@ -47,18 +47,18 @@ def _tables(engine: Engine) -> set[str]:
 
 
 def test_upgrade_downgrade_upgrade_round_trip(empty_engine: Engine) -> None:
-    with empty_engine.begin() as conn:
+    with migrating(empty_engine) as conn:
         command.upgrade(alembic_config(conn), "head")
     assert _tables(empty_engine) == set(Base.metadata.tables)
     with empty_engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(City)) == 15
         assert (conn.scalar(select(func.count()).select_from(Industry)) or 0) > 9
 
-    with empty_engine.begin() as conn:
+    with migrating(empty_engine) as conn:
         command.downgrade(alembic_config(conn), "base")
     assert _tables(empty_engine) == set()
 
-    with empty_engine.begin() as conn:
+    with migrating(empty_engine) as conn:
         command.upgrade(alembic_config(conn), "head")
     assert _tables(empty_engine) == set(Base.metadata.tables)
 
@@ -75,7 +75,7 @@ def test_models_match_the_migrations(engine: Engine) -> None:
 def test_0008_closes_duplicate_open_leads_before_keeping_them_unique(empty_engine: Engine) -> None:
     """Two open leads of one organisation on one project (possible before 0008): the upgrade
     keeps the older, closes the newer with a note in its log, and then the index holds."""
-    with empty_engine.begin() as conn:
+    with migrating(empty_engine) as conn:
         command.upgrade(alembic_config(conn), "0007")
         conn.execute(
             text("INSERT INTO organizations (name, kind) VALUES ('迁移测试企业', 'enterprise')")
@@ -105,3 +105,30 @@ def test_0008_closes_duplicate_open_leads_before_keeping_them_unique(empty_engin
         assert stages == ["new", "closed", "landed"]
         note = conn.scalar(text("SELECT note FROM lead_events WHERE to_stage = 'closed'"))
         assert "duplicate" in note
+
+
+def test_0009_keeps_organisations_and_what_points_at_them(empty_engine: Engine) -> None:
+    """Dropping the unique name (SQLite copies the table) keeps every row and every reference;
+    going back numbers names made equal meanwhile."""
+    with migrating(empty_engine) as conn:
+        command.upgrade(alembic_config(conn), "0008")
+        conn.execute(
+            text("INSERT INTO organizations (name, kind) VALUES ('同名公司', 'enterprise')")
+        )
+        org = conn.scalar(text("SELECT id FROM organizations"))
+        conn.execute(
+            text("INSERT INTO users (email, password_hash, full_name, role, organization_id, "
+                 "is_active) VALUES ('m@example.org', '!', '', 'enterprise', :o, true)"),
+            {"o": org},
+        )  # fmt: skip
+        command.upgrade(alembic_config(conn), "0009")
+        conn.execute(
+            text("INSERT INTO organizations (name, kind) VALUES ('同名公司', 'enterprise')")
+        )
+        assert conn.scalar(text("SELECT count(*) FROM organizations WHERE name = '同名公司'")) == 2
+        assert conn.scalar(text("SELECT organization_id FROM users")) == org
+        command.downgrade(alembic_config(conn), "0008")
+        names = conn.execute(text("SELECT name FROM organizations ORDER BY id")).scalars().all()
+        assert names[0] == "同名公司"
+        assert names[1].startswith("同名公司 (")
+        assert conn.scalar(text("SELECT organization_id FROM users")) == org

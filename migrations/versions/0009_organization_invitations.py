@@ -6,6 +6,7 @@ Create Date: 2026-12-03 13:40:00
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -16,10 +17,44 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+def _organizations(*, unique_name: bool) -> list[Any]:
+    return [
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("city_code", sa.String(length=16), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True),
+                  server_default=sa.text("(CURRENT_TIMESTAMP)"), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True),
+                  server_default=sa.text("(CURRENT_TIMESTAMP)"), nullable=False),
+        sa.CheckConstraint("kind IN ('enterprise', 'research', 'government', 'secretariat')",
+                           name=op.f("ck_organizations_kind")),
+        sa.ForeignKeyConstraint(["city_code"], ["cities.code"],
+                                name=op.f("fk_organizations_city_code_cities")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_organizations")),
+        *([sa.UniqueConstraint("name", name=op.f("uq_organizations_name"))] if unique_name else []),
+    ]  # fmt: skip
+
+
+def _rebuild_organizations_on_sqlite(*, unique_name: bool) -> None:
+    """SQLite cannot drop a table's UNIQUE clause: the table is copied (by SQLite's own
+    procedure; ``app.dbmigrate.migrating`` turns foreign keys off around it and checks them
+    after)."""
+    op.create_table("_organizations_new", *_organizations(unique_name=unique_name))
+    op.execute(
+        "INSERT INTO _organizations_new (id, name, kind, city_code, created_at, updated_at) "
+        "SELECT id, name, kind, city_code, created_at, updated_at FROM organizations"
+    )
+    op.drop_table("organizations")
+    op.rename_table("_organizations_new", "organizations")
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("organizations", schema=None) as batch_op:
-        batch_op.drop_constraint("uq_organizations_name", type_="unique")
-        batch_op.create_index(batch_op.f("ix_organizations_name"), ["name"], unique=False)
+    if op.get_bind().dialect.name == "sqlite":
+        _rebuild_organizations_on_sqlite(unique_name=False)
+    else:
+        op.drop_constraint("uq_organizations_name", "organizations", type_="unique")
+    op.create_index(op.f("ix_organizations_name"), "organizations", ["name"], unique=False)
 
     op.create_table(
         "organization_invitations",
@@ -73,9 +108,11 @@ def downgrade() -> None:
     op.drop_table("organization_invitations")
     # Names made equal since the upgrade cannot be unique again: number the later ones.
     op.execute(
-        "UPDATE organizations SET name = name || ' (' || id || ')' WHERE EXISTS ("
-        "SELECT 1 FROM organizations AS o WHERE o.name = organizations.name AND o.id < organizations.id)"
+        "UPDATE organizations SET name = name || ' (' || id || ')' WHERE EXISTS (SELECT 1 "
+        "FROM organizations AS o WHERE o.name = organizations.name AND o.id < organizations.id)"
     )
-    with op.batch_alter_table("organizations", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_organizations_name"))
-        batch_op.create_unique_constraint("uq_organizations_name", ["name"])
+    op.drop_index(op.f("ix_organizations_name"), table_name="organizations")
+    if op.get_bind().dialect.name == "sqlite":
+        _rebuild_organizations_on_sqlite(unique_name=True)
+    else:
+        op.create_unique_constraint("uq_organizations_name", "organizations", ["name"])
