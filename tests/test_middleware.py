@@ -200,3 +200,13 @@ def test_a_unique_clash_at_commit_is_a_409_naming_the_field(
         assert response.status_code == 409
         assert response.json()["errors"][0]["field"] == "external_id"
         assert "external_id" in response.json()["detail"]
+
+
+def test_control_characters_in_notes_and_texts_are_refused_naming_the_field(
+    client: TestClient,
+) -> None:
+    bell = client.post("/api/v1/matches", json={"text": "储能\x07电池"})
+    assert bell.status_code == 422
+    assert bell.json()["errors"][0]["field"] == "text"
+    lines = client.post("/api/v1/matches", json={"text": "储能电池\n热失控\t预警"})
+    assert lines.status_code == 200  # line breaks and tabs are text

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from app.listing import FacetCounts
 from app.search.backend import SearchSort
+from app.text import Text
 
 
 class PatentPublic(BaseModel):
@@ -143,7 +144,7 @@ class ReviewDecision(enum.StrEnum):
 
 class ReviewRequest(BaseModel):
     decision: ReviewDecision
-    note: str | None = Field(default=None, max_length=2000)
+    note: Text | None = Field(default=None, max_length=2000)
 
 
 class ReviewItem(BaseModel):

@@ -7,10 +7,11 @@ import datetime as dt
 from pydantic import BaseModel, Field
 
 from app.leads.models import LeadStage
+from app.text import Text
 
 
 class InterestRequest(BaseModel):
-    message: str = Field(min_length=1, max_length=2000, description="What the enterprise wants")
+    message: Text = Field(min_length=1, max_length=2000, description="What the enterprise wants")
 
 
 class Landing(BaseModel):
@@ -21,7 +22,7 @@ class Landing(BaseModel):
 
 class LeadUpdate(BaseModel):
     stage: LeadStage
-    note: str | None = Field(default=None, max_length=2000)
+    note: Text | None = Field(default=None, max_length=2000)
     landing: Landing | None = Field(default=None, description="Required to move to landed")
 
 

@@ -8,6 +8,7 @@ from app.catalog.schemas import ProjectPublic
 from app.geo.schemas import CitySummary
 from app.geo.taxonomy import TRL_MAX, TRL_MIN, TransferMode
 from app.needs.schemas import NeedPublic
+from app.text import Text
 
 
 class Reason(BaseModel):
@@ -70,7 +71,7 @@ class CityProjectMatches(BaseModel):
 class AdHocNeed(BaseModel):
     """A need that is not stored: text and/or structure (at least one of them)."""
 
-    text: str | None = Field(default=None, max_length=5000, description="What is needed")
+    text: Text | None = Field(default=None, max_length=5000, description="What is needed")
     industries: list[str] = Field(default=[], max_length=10)
     city: str | None = Field(default=None, max_length=16)
     min_trl: int | None = Field(default=None, ge=TRL_MIN, le=TRL_MAX)
