@@ -5,20 +5,56 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from app.auth.models import OrganizationKind
 from app.catalog.models import PatentStatus, ProjectStatus
 from app.geo.taxonomy import TRL_MAX, TRL_MIN, TransferMode
 from app.needs.models import NeedStatus, NeedVisibility
+from app.text import line_problem, text_problem
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
-Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)]
-ExternalId = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^\S+$")
+
+def _one_line(value: str) -> str:
+    problem = line_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _text(value: str) -> str:
+    problem = text_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+# Checked after surrounding whitespace is trimmed: a control character inside a one-line field
+# (a title, a name, a code) is refused, line breaks and tabs inside a text are kept; NUL never.
+OneLine = AfterValidator(_one_line)
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), OneLine
 ]
-Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+LongText = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=20_000), AfterValidator(_text)
+]
+Code = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16), OneLine
+]
+ExternalId = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^\S+$"),
+    OneLine,
+]
+Keyword = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80), OneLine
+]
 Trl = Annotated[int, Field(ge=TRL_MIN, le=TRL_MAX)]
 Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
 
@@ -46,7 +82,9 @@ class _Record(_Common):
 class PatentRecord(BaseModel):
     model_config = ConfigDict(extra="forbid", use_enum_values=True)
 
-    number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    number: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), OneLine
+    ]
     title: Text | None = None
     status: PatentStatus | None = None
 
@@ -63,6 +101,7 @@ class ProjectFields(_Common):
         Annotated[
             str,
             StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$"),
+            OneLine,
         ]
         | None
     ) = None
@@ -72,6 +111,7 @@ class ProjectFields(_Common):
             StringConstraints(
                 strip_whitespace=True, max_length=40, pattern=r"^[0-9+()\-\s]{5,40}$"
             ),
+            OneLine,
         ]
         | None
     ) = None

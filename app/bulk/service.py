@@ -73,7 +73,7 @@ def _error(raw: RawRecord, field_name: str, message: str) -> FieldError:
 
 def _validate(raw: RawRecord, refs: ReferenceCodes) -> tuple[_Valid | None, list[FieldError]]:
     if raw.data is None:
-        return None, [_error(raw, "", raw.error or "unreadable record")]
+        return None, [_error(raw, raw.field, raw.error or "unreadable record")]
     kind = raw.data.get("type")
     model = _MODELS.get(kind) if isinstance(kind, str) else None
     if model is None:
