@@ -82,7 +82,7 @@ def cmd_seed(_: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     """Import a JSON Lines, JSON or CSV file; one bad record and nothing is imported."""
     from app.bulk.formats import FileFormat
-    from app.bulk.service import ImportRejectedError, import_text
+    from app.bulk.service import ImportRejectedError, check_text, write_checked
 
     path = Path(args.file)
     try:
@@ -91,11 +91,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         print(f"ketao import: {exc}", file=sys.stderr)
         return 2
-    factory = _session_factory()
-    search = _search_engine(factory)
-    try:
-        with session_scope(factory) as session:
-            report = import_text(session, text, fmt)
+    engine = make_engine(get_settings().effective_database_url)
+    try:  # checked on a read session: a bad file is reported without waiting for the write lock
+        with make_sessionmaker(engine)() as session:
+            records = check_text(session, text, fmt)
     except ImportRejectedError as exc:
         print(f"ketao import: {path.name}: {exc.detail}", file=sys.stderr)
         for err in exc.errors:
@@ -103,6 +102,11 @@ def cmd_import(args: argparse.Namespace) -> int:
             where = f"{err.field}: " if err.field else ""
             print(f"  line {err.line}{who}: {where}{err.message}", file=sys.stderr)
         return 1
+    # Written in batches on SQLite (other writers get in between two), in one transaction on
+    # PostgreSQL; the search outbox rows go in with their records.
+    factory = make_sessionmaker(engine, write=True)
+    search = _search_engine(factory)
+    report = write_checked(factory, records)
     print(f"imported {path.name}: {report.summary()}")
     _index_after(search)
     return 0
@@ -120,7 +124,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"ketao export: {exc}", file=sys.stderr)
         return 2
     types = ["project", "need"] if args.type == "all" else [args.type]
-    with _session_factory()() as session:
+    # A read session: an export takes no write lock, so writers go on while it reads.
+    engine = make_engine(get_settings().effective_database_url)
+    with make_sessionmaker(engine)() as session:
         text = export_text(session, fmt, types)  # type: ignore[arg-type]
     path.write_text(text, encoding="utf-8")
     print(f"exported to {path}")

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.bulk.formats import FileFormat, RawRecord, read_records, write_records
 from app.bulk.records import NeedRecord, ProjectRecord
 from app.catalog import service as catalog
+from app.db import session_scope
 from app.errors import FieldError, InvalidInputError
 from app.geo.service import ReferenceCodes, reference_codes
 from app.needs import service as needs
 
 RecordType = Literal["project", "need"]
+BATCH_SIZE = 500
+# SQLite lets writers in by polling (its busy handler sleeps up to 100 ms between tries); a gap
+# this long between two batches is one every waiting writer's next try falls into.
+BATCH_PAUSE = 0.1
 _MODELS: dict[str, type[ProjectRecord] | type[NeedRecord]] = {
     "project": ProjectRecord,
     "need": NeedRecord,
@@ -54,7 +60,9 @@ class ImportReport:
 
 
 @dataclass(frozen=True)
-class _Valid:
+class CheckedRecord:
+    """A record that passed every check, ready to be written."""
+
     line: int
     type: RecordType
     record: BaseModel
@@ -71,7 +79,9 @@ def _error(raw: RawRecord, field_name: str, message: str) -> FieldError:
     )
 
 
-def _validate(raw: RawRecord, refs: ReferenceCodes) -> tuple[_Valid | None, list[FieldError]]:
+def _validate(
+    raw: RawRecord, refs: ReferenceCodes
+) -> tuple[CheckedRecord | None, list[FieldError]]:
     if raw.data is None:
         return None, [_error(raw, raw.field, raw.error or "unreadable record")]
     kind = raw.data.get("type")
@@ -100,13 +110,13 @@ def _validate(raw: RawRecord, refs: ReferenceCodes) -> tuple[_Valid | None, list
                 errors.append(_error(raw, where, f"unknown {what} '{code}'"))
     if errors:
         return None, errors
-    return _Valid(raw.line, kind, record), []  # type: ignore[arg-type]
+    return CheckedRecord(raw.line, kind, record), []  # type: ignore[arg-type]
 
 
-def check_records(session: Session, raws: Sequence[RawRecord]) -> list[_Valid]:
+def check_records(session: Session, raws: Sequence[RawRecord]) -> list[CheckedRecord]:
     """Every record checked; raises ``ImportRejectedError`` naming each bad one."""
     refs = reference_codes(session)
-    valid: list[_Valid] = []
+    valid: list[CheckedRecord] = []
     errors: list[FieldError] = []
     first_line: dict[tuple[str, str], int] = {}
     for raw in raws:
@@ -143,18 +153,27 @@ def _line(error: FieldError) -> int:
     return error.line or 0
 
 
+def check_text(session: Session, text: str, fmt: FileFormat) -> list[CheckedRecord]:
+    """Read and check every record of a file; reads only (no write lock is taken)."""
+    return check_records(session, read_records(text, fmt))
+
+
 def import_text(session: Session, text: str, fmt: FileFormat) -> ImportReport:
     """Check every record, then upsert them all in the caller's transaction."""
-    valid = check_records(session, read_records(text, fmt))
+    return upsert_records(session, check_text(session, text, fmt))
+
+
+def upsert_records(session: Session, records: Sequence[CheckedRecord]) -> ImportReport:
+    """Upsert checked records in the caller's transaction, each with its search-outbox row."""
     ids: dict[str, list[str]] = {"project": [], "need": []}
-    for item in valid:
+    for item in records:
         external_id = getattr(item.record, "external_id", None)
         if external_id:
             ids[item.type].append(external_id)
     existing_projects = catalog.projects_by_external_id(session, ids["project"])
     existing_needs = needs.needs_by_external_id(session, ids["need"])
     report = ImportReport()
-    for item in valid:
+    for item in records:
         values = item.record.model_dump(exclude_unset=True, exclude={"type"})
         external_id = values.get("external_id")
         if item.type == "project":
@@ -164,6 +183,38 @@ def import_text(session: Session, text: str, fmt: FileFormat) -> ImportReport:
         else:
             outcome, _ = needs.upsert_need(session, existing_needs.get(external_id or ""), values)
         getattr(report, outcome)[item.type] += 1
+    return report
+
+
+def write_checked(
+    factory: sessionmaker[Session],
+    records: Sequence[CheckedRecord],
+    *,
+    batch_size: int | None = None,
+    pause: float | None = None,
+) -> ImportReport:
+    """Write checked records with sessions from ``factory``, committing as it goes.
+
+    The one place in Ketao where a service commits: a long import must not hold SQLite's single
+    write lock for its whole run (every other write would fail after busy_timeout), so there it
+    writes ``batch_size`` records per transaction and pauses between two. A crash leaves the
+    batches already committed; running the same file again writes the rest and leaves those
+    unchanged (upserts by external_id). On PostgreSQL, where a long transaction blocks no other
+    writer, the whole file is one transaction.
+    """
+    with factory() as probe:
+        sqlite = probe.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        batch_size = batch_size or BATCH_SIZE
+        pause = BATCH_PAUSE if pause is None else pause
+    else:
+        batch_size, pause = max(len(records), 1), 0.0
+    report = ImportReport()
+    for start in range(0, len(records), batch_size):
+        if start and pause:
+            time.sleep(pause)
+        with session_scope(factory) as session:
+            report.merge(upsert_records(session, records[start : start + batch_size]))
     return report
 
 
