@@ -47,13 +47,13 @@ def cmd_db_upgrade(_: argparse.Namespace) -> int:
     """Migrate to the newest schema and bring the reference data up to date."""
     from alembic import command
 
-    from app.dbmigrate import alembic_config
+    from app.dbmigrate import alembic_config, migrating
     from app.geo.reference import sync_reference_data
 
     settings = get_settings()
     engine = make_engine(settings.effective_database_url)
     try:
-        with engine.begin() as conn:
+        with migrating(engine) as conn:
             command.upgrade(alembic_config(conn), "head")
             sync_reference_data(conn)
     finally:
@@ -192,19 +192,21 @@ def cmd_match(args: argparse.Namespace) -> int:
     from app.errors import NotFoundError
     from app.matching import service as matching
 
+    settings = get_settings()
     factory = _session_factory()
-    search = make_search_engine(get_settings(), factory, background=False)
+    search = make_search_engine(settings, factory, background=False)
+    matcher = matching.Matcher(settings)
     with factory() as session:
         try:
             if args.kind == "need":
                 result: Any = matching.need_to_projects_by_external_id(
-                    session, search, args.external_id, args.limit
+                    session, search, matcher, args.external_id, args.limit
                 )
                 rows = [(m.project.external_id, _title(m.project), m) for m in result.items]
                 sections = [("projects", result.model_dump(mode="json"), rows)]
             else:
                 needs, cities = matching.project_to_needs_by_external_id(
-                    session, search, args.external_id, args.limit
+                    session, search, matcher, args.external_id, args.limit
                 )
                 sections = [
                     (
