@@ -122,9 +122,9 @@ def main() -> int:
         with factory() as session:
             load(session, generate_projects(args.projects))
             load_needs(session, generate_needs(args.needs))
-        search = make_search_engine(
-            Settings(data_dir=data_dir, database_url=url), factory, background=False
-        )
+        settings = Settings(data_dir=data_dir, database_url=url)
+        search = make_search_engine(settings, factory, background=False)
+        matcher = matching.Matcher(settings)
         search.backend.ensure()
         started = time.perf_counter()
         search.indexer.rebuild()
@@ -136,14 +136,18 @@ def main() -> int:
                 [
                     m
                     for i in need_ids
-                    for m in timed(partial(matching.need_to_projects, session, search, i, 10), 1)
+                    for m in timed(
+                        partial(matching.need_to_projects, session, search, matcher, i, 10), 1
+                    )
                 ]
             )
             report["in_process_project_to_cities"] = summary(
                 [
                     m
                     for i in project_ids
-                    for m in timed(partial(matching.project_to_cities, session, search, i, 15), 1)
+                    for m in timed(
+                        partial(matching.project_to_cities, session, search, matcher, i, 15), 1
+                    )
                 ]
             )
             themes = roadshow_themes(session, rng.sample(range(1, args.needs + 1), args.samples))
@@ -152,7 +156,8 @@ def main() -> int:
                     m
                     for theme in themes
                     for m in timed(
-                        partial(matching.roadshow_to_projects, session, search, theme, 20), 1
+                        partial(matching.roadshow_to_projects, session, search, matcher, theme, 20),
+                        1,
                     )
                 ]
             )

@@ -27,6 +27,7 @@ from app.db import make_engine, make_sessionmaker
 from app.dbmigrate import upgrade
 from app.demo import load_demo
 from app.matching import service as matching
+from app.matching.matcher import Matcher
 from app.matching.schemas import AdHocNeed
 from app.search.service import SearchEngine, make_search_engine
 
@@ -56,13 +57,15 @@ def adhoc(need: dict[str, Any]) -> AdHocNeed:
     )
 
 
-def rank(session: Session, search: SearchEngine, need: AdHocNeed, **kw: Any) -> list[str]:
-    result = matching.adhoc_to_projects(session, search, need, 10, **kw)
+def rank(
+    session: Session, search: SearchEngine, matcher: Matcher, need: AdHocNeed, **kw: Any
+) -> list[str]:
+    result = matching.adhoc_to_projects(session, search, matcher, need, 10, **kw)
     return [m.project.external_id for m in result.items]
 
 
 def evaluate_needs(
-    session: Session, search: SearchEngine, labelled: list[dict[str, Any]]
+    session: Session, search: SearchEngine, matcher: Matcher, labelled: list[dict[str, Any]]
 ) -> dict[str, Any]:
     variants: dict[str, dict[str, Any]] = {"scorer": {}, "text_only": {"text_only": True}}
     for component in MATCH_WEIGHTS:
@@ -74,7 +77,7 @@ def evaluate_needs(
     for name, kw in variants.items():
         per_kind: dict[str, list[tuple[float, float]]] = defaultdict(list)
         for item in labelled:
-            ranked = rank(session, search, adhoc(item["need"]), **kw)
+            ranked = rank(session, search, matcher, adhoc(item["need"]), **kw)
             grades = item["relevant"]
             hit = 1.0 if ranked and grades.get(ranked[0], 0) >= 2 else 0.0
             per_kind[item["kind"]].append((ndcg(ranked, grades), hit))
@@ -95,7 +98,7 @@ def evaluate_needs(
 
 
 def evaluate_cities(
-    session: Session, search: SearchEngine, labelled: list[dict[str, Any]]
+    session: Session, search: SearchEngine, matcher: Matcher, labelled: list[dict[str, Any]]
 ) -> dict[str, Any]:
     variants = {"scorer": None, "profile_only": {"industry": 1.0}}
     report: dict[str, Any] = {}
@@ -103,7 +106,9 @@ def evaluate_cities(
         first_in_top3, overlap = [], []
         for item in labelled:
             project = catalog.public_project_by_external_id(session, item["project"])
-            result = matching.project_to_cities(session, search, project.id, 3, weights=weights)
+            result = matching.project_to_cities(
+                session, search, matcher, project.id, 3, weights=weights
+            )
             top3 = [m.city.code for m in result.items]
             first_in_top3.append(1.0 if item["fits"][0] in top3 else 0.0)
             overlap.append(len(set(top3) & set(item["fits"][:3])) / 3)
@@ -116,7 +121,7 @@ def evaluate_cities(
 
 
 def evaluate_roadshows(
-    session: Session, search: SearchEngine, labelled: list[dict[str, Any]]
+    session: Session, search: SearchEngine, matcher: Matcher, labelled: list[dict[str, Any]]
 ) -> dict[str, Any]:
     """Lineup suggestions (top 10) for the labelled roadshows: the scorer, each component left
     out, the theme alone (text + industries, no host city) and text alone."""
@@ -142,7 +147,9 @@ def evaluate_roadshows(
                 industries=tuple(spec.get("industries") or ()),
                 city=spec["city"],
             )
-            found = matching.roadshow_to_projects(session, search, theme, 10, weights=weights)
+            found = matching.roadshow_to_projects(
+                session, search, matcher, theme, 10, weights=weights
+            )
             ranked = [m.project.external_id for m in found]
             grades = item["grades"]
             good = sum(1 for e in ranked if grades.get(e, 0) >= 2)
@@ -174,12 +181,13 @@ def main() -> int:
         search = make_search_engine(settings, factory, background=False)
         search.backend.ensure()
         search.indexer.rebuild()
+        matcher = Matcher(settings)
         with factory() as session:
             roadshows = json.loads(ROADSHOW_SET.read_text(encoding="utf-8"))["roadshows"]
             report = {
-                "needs": evaluate_needs(session, search, labelled["needs"]),
-                "cities": evaluate_cities(session, search, labelled["cities"]),
-                "roadshows": evaluate_roadshows(session, search, roadshows),
+                "needs": evaluate_needs(session, search, matcher, labelled["needs"]),
+                "cities": evaluate_cities(session, search, matcher, labelled["cities"]),
+                "roadshows": evaluate_roadshows(session, search, matcher, roadshows),
             }
         search.backend.close()
         engine.dispose()

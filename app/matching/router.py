@@ -7,9 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from app.auth.dependencies import OptionalUser
-from app.deps import reads_only, SearchDep, SessionDep
+from app.deps import SearchDep, SessionDep, reads_only
 from app.errors import Problem
 from app.matching import schemas, service
+from app.matching.dependencies import MatcherDep
 
 router = APIRouter(tags=["matching"])
 
@@ -23,11 +24,16 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {
 
 @router.get("/needs/{need_id}/matches", response_model=schemas.NeedMatches, responses=NOT_FOUND)
 def need_matches(
-    session: SessionDep, search: SearchDep, user: OptionalUser, need_id: Id, limit: Limit = 10
+    session: SessionDep,
+    search: SearchDep,
+    matcher: MatcherDep,
+    user: OptionalUser,
+    need_id: Id,
+    limit: Limit = 10,
 ) -> schemas.NeedMatches:
     """Projects that could answer a need, best first, with reasons (a private need's for its
     organisation and the secretariat; a closed need is a 409)."""
-    return service.need_to_projects(session, search, need_id, limit, user)
+    return service.need_to_projects(session, search, matcher, need_id, limit, user)
 
 
 @router.get(
@@ -36,10 +42,10 @@ def need_matches(
     responses=NOT_FOUND,
 )
 def project_need_matches(
-    session: SessionDep, search: SearchDep, project_id: Id, limit: Limit = 10
+    session: SessionDep, search: SearchDep, matcher: MatcherDep, project_id: Id, limit: Limit = 10
 ) -> schemas.ProjectNeedMatches:
     """Public open needs a published project could answer."""
-    return service.project_to_needs(session, search, project_id, limit)
+    return service.project_to_needs(session, search, matcher, project_id, limit)
 
 
 @router.get(
@@ -48,10 +54,10 @@ def project_need_matches(
     responses=NOT_FOUND,
 )
 def project_city_matches(
-    session: SessionDep, search: SearchDep, project_id: Id, limit: Limit = 15
+    session: SessionDep, search: SearchDep, matcher: MatcherDep, project_id: Id, limit: Limit = 15
 ) -> schemas.ProjectCityMatches:
     """The cities and zones that fit a project: their profiles, open needs and platforms."""
-    return service.project_to_cities(session, search, project_id, limit)
+    return service.project_to_cities(session, search, matcher, project_id, limit)
 
 
 @router.get(
@@ -60,17 +66,22 @@ def project_city_matches(
 def city_matches(
     session: SessionDep,
     search: SearchDep,
+    matcher: MatcherDep,
     code: Annotated[str, Path(max_length=16)],
     limit: Limit = 10,
 ) -> schemas.CityProjectMatches:
     """Published projects that fit a city's or zone's industry profile and open needs."""
-    return service.city_to_projects(session, search, code, limit)
+    return service.city_to_projects(session, search, matcher, code, limit)
 
 
 @router.post("/matches", response_model=schemas.AdHocNeedMatches)
 @reads_only
 def adhoc_matches(
-    session: SessionDep, search: SearchDep, need: schemas.AdHocNeed, limit: Limit = 10
+    session: SessionDep,
+    search: SearchDep,
+    matcher: MatcherDep,
+    need: schemas.AdHocNeed,
+    limit: Limit = 10,
 ) -> schemas.AdHocNeedMatches:
     """Match a need that is not stored: text and/or industries, city, min_trl, modes, budget."""
-    return service.adhoc_to_projects(session, search, need, limit)
+    return service.adhoc_to_projects(session, search, matcher, need, limit)

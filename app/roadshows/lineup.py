@@ -265,9 +265,11 @@ def suggest_projects(
     roadshow_id: int,
     limit: int,
     recent_days: int,
+    matcher: matching.Matcher | None = None,
 ) -> schemas.ProjectSuggestions:
     """Projects for the lineup, best first, leaving out those already in it and those shown at
     another roadshow in the ``recent_days`` before this one starts."""
+    matcher = matcher or matching.default_matcher()
     roadshow = roadshow_for(session, roadshow_id, user)
     left_out: dict[int, Reason] = {}
     for slot in slots_of(session, roadshow.id):
@@ -297,7 +299,7 @@ def suggest_projects(
             ),
         )
     items = matching.roadshow_to_projects(
-        session, search, theme_of(session, roadshow), limit, exclude=left_out.keys()
+        session, search, matcher, theme_of(session, roadshow), limit, exclude=left_out.keys()
     )
     return schemas.ProjectSuggestions(
         roadshow_id=roadshow.id,
@@ -307,22 +309,28 @@ def suggest_projects(
 
 
 def suggest_enterprises(
-    session: Session, search: SearchEngine, user: User, roadshow_id: int, limit: int
+    session: Session,
+    search: SearchEngine,
+    user: User,
+    roadshow_id: int,
+    limit: int,
+    matcher: matching.Matcher | None = None,
 ) -> schemas.EnterpriseSuggestions:
     """Organisations whose open public needs match the lineup's projects (or, before there is
     a lineup, the theme), best first, each with the needs and the reasons behind it."""
+    matcher = matcher or matching.default_matcher()
     roadshow = roadshow_for(session, roadshow_id, user)
     project_ids = [s.project_id for s in slots_of(session, roadshow.id)]
     titles = project_titles(session, project_ids)
     pairs: list[tuple[NeedMatch, int | None]] = []
     presented = [p for p in project_ids if titles[p].published]  # withdrawn ones match nothing
     for project_id in presented:
-        found = matching.project_to_needs(session, search, project_id, NEEDS_PER_PROJECT)
+        found = matching.project_to_needs(session, search, matcher, project_id, NEEDS_PER_PROJECT)
         pairs += [(m, project_id) for m in found.items]
     basis: Literal["lineup", "theme"] = "lineup" if presented else "theme"
     if not presented:
         theme = theme_of(session, roadshow)
-        pairs = [(m, None) for m in matching.theme_to_needs(session, search, theme, 50)]
+        pairs = [(m, None) for m in matching.theme_to_needs(session, search, matcher, theme, 50)]
     by_org: dict[int, list[tuple[NeedMatch, int | None]]] = {}
     orgs: dict[int, OrganizationRef] = {}
     for match, shown in pairs:

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.config import REPO_ROOT
+from app.config import REPO_ROOT, Settings
 from app.matching import service as matching
 from app.search.service import SearchEngine
 
@@ -27,10 +27,11 @@ def _theme(spec: dict[str, Any]) -> matching.Theme:
 
 
 def _precision(session: Session, search: SearchEngine, weights: dict[str, float] | None) -> float:
+    matcher = matching.Matcher(Settings())
     rows = []
     for item in LABELLED["roadshows"]:
         found = matching.roadshow_to_projects(
-            session, search, _theme(item["roadshow"]), 10, weights=weights
+            session, search, matcher, _theme(item["roadshow"]), 10, weights=weights
         )
         on_theme = [m for m in found if item["grades"].get(m.project.external_id, 0) >= 2]
         rows.append(len(on_theme) / 10)
