@@ -19,6 +19,7 @@ from app.db import make_engine, make_sessionmaker
 from app.errors import install_error_handlers
 from app.geo.router import router as geo_router
 from app.leads.router import router as leads_router
+from app.matching.matcher import Matcher
 from app.matching.router import router as matching_router
 from app.middleware import RequestGuard, SecurityHeaders
 from app.needs.router import router as needs_router
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=f"{API_PREFIX}/openapi.json",
     )
     app.state.settings = settings
+    app.state.matcher = Matcher(settings)
     app.state.login_throttle = LoginThrottle()
     install_error_handlers(app)
     # A bearer token that is present must be valid on every route, public lists included: a

@@ -6,12 +6,9 @@ every score."""
 
 from __future__ import annotations
 
-from functools import cache
-
 from sqlalchemy.orm import Session
 
 from app.catalog import service as catalog
-from app.config import get_settings
 from app.matching.city_projects import city_to_projects
 from app.matching.matcher import Matcher
 from app.matching.need_projects import (
@@ -33,7 +30,6 @@ __all__ = [
     "Theme",
     "adhoc_to_projects",
     "city_to_projects",
-    "default_matcher",
     "need_to_projects",
     "need_to_projects_by_external_id",
     "project_to_cities",
@@ -55,14 +51,3 @@ def project_to_needs_by_external_id(
         project_to_needs(session, search, matcher, project.id, limit),
         project_to_cities(session, search, matcher, project.id, limit),
     )
-
-
-@cache
-def default_matcher() -> Matcher:
-    """A matcher from the process's settings (``get_settings()``), built once.
-
-    Only for callers not yet handed the app's matcher (the roadshow suggestion routes call
-    ``lineup`` without one); everything else takes ``Matcher`` explicitly, from the app
-    (``dependencies.MatcherDep``) or built from its own ``Settings``.
-    """
-    return Matcher(get_settings())

@@ -261,15 +261,14 @@ def _reason(code: str, zh: str, en: str) -> Reason:
 def suggest_projects(
     session: Session,
     search: SearchEngine,
+    matcher: matching.Matcher,
     user: User,
     roadshow_id: int,
     limit: int,
     recent_days: int,
-    matcher: matching.Matcher | None = None,
 ) -> schemas.ProjectSuggestions:
     """Projects for the lineup, best first, leaving out those already in it and those shown at
     another roadshow in the ``recent_days`` before this one starts."""
-    matcher = matcher or matching.default_matcher()
     roadshow = roadshow_for(session, roadshow_id, user)
     left_out: dict[int, Reason] = {}
     for slot in slots_of(session, roadshow.id):
@@ -311,14 +310,13 @@ def suggest_projects(
 def suggest_enterprises(
     session: Session,
     search: SearchEngine,
+    matcher: matching.Matcher,
     user: User,
     roadshow_id: int,
     limit: int,
-    matcher: matching.Matcher | None = None,
 ) -> schemas.EnterpriseSuggestions:
     """Organisations whose open public needs match the lineup's projects (or, before there is
     a lineup, the theme), best first, each with the needs and the reasons behind it."""
-    matcher = matcher or matching.default_matcher()
     roadshow = roadshow_for(session, roadshow_id, user)
     project_ids = [s.project_id for s in slots_of(session, roadshow.id)]
     titles = project_titles(session, project_ids)

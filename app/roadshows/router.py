@@ -13,6 +13,7 @@ from app.errors import Problem
 from app.geo.service import reference_codes
 from app.leads.schemas import LeadPublic
 from app.listing import PageQuery, PerPageQuery, check_codes
+from app.matching.dependencies import MatcherDep
 from app.roadshows import attendance, exports, lineup, schemas, service
 from app.roadshows.models import RegistrationStatus, RoadshowStatus
 
@@ -118,6 +119,7 @@ def update_roadshow(
 def suggest_projects(
     session: SessionDep,
     search: SearchDep,
+    matcher: MatcherDep,
     user: Secretariat,
     roadshow_id: Id,
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
@@ -128,7 +130,7 @@ def suggest_projects(
 ) -> schemas.ProjectSuggestions:
     """Projects for the lineup, ranked on the theme, the host city's profile and its open
     needs, with reasons."""
-    return lineup.suggest_projects(session, search, user, roadshow_id, limit, recent_days)
+    return lineup.suggest_projects(session, search, matcher, user, roadshow_id, limit, recent_days)
 
 
 @router.get(
@@ -139,12 +141,13 @@ def suggest_projects(
 def suggest_enterprises(
     session: SessionDep,
     search: SearchDep,
+    matcher: MatcherDep,
     user: Secretariat,
     roadshow_id: Id,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> schemas.EnterpriseSuggestions:
     """Organisations whose open needs match the lineup (the theme, while there is none)."""
-    return lineup.suggest_enterprises(session, search, user, roadshow_id, limit)
+    return lineup.suggest_enterprises(session, search, matcher, user, roadshow_id, limit)
 
 
 @router.post(

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.catalog.models import Project
-from app.config import CITY_MATCH_WEIGHTS, MATCH_WEIGHTS, Settings
+from app.config import MATCH_WEIGHTS, Settings
 from app.main import create_app
 from app.matching.matcher import Matcher
 from app.search.service import SearchEngine
@@ -81,22 +81,6 @@ def test_a_route_uses_the_matcher_the_app_holds(make_client: MakeClient, tmp_pat
     app.state.matcher = Matcher(Settings(data_dir=tmp_path, match_weights={"industry": 1.0}))
     items = _matches(client, "POST", "/api/v1/matches", json=ADHOC)
     assert all(m["score"] == m["components"]["industry"] for m in items)
-
-
-def test_an_app_without_a_matcher_builds_one_from_its_settings_once(
-    make_client: MakeClient, tmp_path: Path
-) -> None:
-    settings = Settings(data_dir=tmp_path, match_weights={"industry": 1.0})
-    client = make_client(settings)
-    app = cast(FastAPI, client.app)
-    if getattr(app.state, "matcher", None) is not None:
-        del app.state.matcher  # as an app whose create_app does not set one
-    _matches(client, "POST", "/api/v1/matches", json=ADHOC)
-    first = app.state.matcher
-    _matches(client, "POST", "/api/v1/matches", json=ADHOC)
-    assert app.state.matcher is first
-    assert dict(first.weights) == {"industry": 1.0}
-    assert dict(first.city_weights) == CITY_MATCH_WEIGHTS
 
 
 def test_a_matcher_copies_its_settings() -> None:
