@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+import fcntl
+import os
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal, Protocol
 
 IndexName = Literal["projects", "needs"]
@@ -125,3 +131,60 @@ class SearchBackend(Protocol):
 
     def close(self) -> None:
         """Release files, threads and connections."""
+
+
+class FileLock:
+    """One holder at a time among the threads of a process and, given a ``path``, among the
+    processes of the machine (``flock``); re-entrant in the holding thread.
+
+    The operating system lets go when the holder dies, so a crash never leaves it stuck. Waiting
+    is bounded: past ``timeout`` seconds ``held`` raises ``SearchUnavailableError``.
+    """
+
+    def __init__(self, path: Path | None, timeout: float) -> None:
+        self.path = path
+        self.timeout = timeout
+        self._thread = threading.RLock()
+        self._depth = 0
+        self._fd: int | None = None
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        deadline = time.monotonic() + self.timeout
+        if not self._thread.acquire(timeout=self.timeout):
+            raise SearchUnavailableError(f"{self.path or 'lock'}: busy for {self.timeout:.0f} s")
+        try:
+            if self._depth == 0 and self.path is not None:
+                self._fd = _flock(self.path, deadline)
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+                if self._depth == 0 and self._fd is not None:
+                    os.close(self._fd)  # closing the file lets go of the lock
+                    self._fd = None
+        finally:
+            self._thread.release()
+
+
+def _flock(path: Path, deadline: float) -> int:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    pause = 0.001
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return fd
+            except BlockingIOError:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise SearchUnavailableError(f"{path}: held by another process") from None
+                # Polled rather than blocking, so the wait stays bounded; holders keep it
+                # for one batch.
+                time.sleep(min(pause, left))
+                pause = min(pause * 2, 0.02)
+    except BaseException:
+        os.close(fd)
+        raise

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import shutil
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -18,6 +20,7 @@ from app.search.analysis import Analyzer, QueryUnit, cjk_bigrams, fold
 from app.search.backend import (
     FACETS,
     INDEXES,
+    FileLock,
     IndexName,
     SearchDoc,
     SearchFilters,
@@ -41,6 +44,9 @@ TIE_BREAKER = 0.2
 RAW_FIELDS = ("external_id", "industry", "city", "mode", "status", "visibility")
 WRITER_HEAP = 64_000_000
 REBUILD_HEAP = 256_000_000
+# A writer holds the lock for one batch (tens of milliseconds, a merge now and then); waiting
+# this long means something is stuck, and the outbox retries the batch later.
+WRITER_LOCK_SECONDS = 30.0
 
 
 def fuzzy_distance(term: str) -> int:
@@ -77,61 +83,55 @@ class _Index:
     """One tantivy index (projects or needs) in generation folders under ``root``.
 
     ``root/CURRENT`` names the live generation; a rebuild writes a new one and swaps the name.
-    One writer, guarded by a lock; searches use fresh searchers and never wait for it.
+    Several processes may share ``root`` (``ketao serve --workers 2``, ``ketao index rebuild``
+    beside a server): they write one at a time under ``root/WRITER.lock``, each opening a
+    tantivy writer for one batch and letting it go before the lock, and each reader follows
+    ``CURRENT`` and reloads when the generation's ``meta.json`` changes (another process
+    committed). Searches never wait for a writer.
     """
 
     def __init__(self, root: Path, schema: tantivy.Schema) -> None:
         self.root = root
         self.schema = schema
-        self.lock = threading.RLock()
+        self.lock = FileLock(root / "WRITER.lock", timeout=WRITER_LOCK_SECONDS)
+        self._switch = threading.Lock()
         root.mkdir(parents=True, exist_ok=True)
-        generation = self._current() or self._new_generation()
+        with self.lock.held():  # two processes starting together create one generation
+            generation = self._current()
+            index = self._open_or_none(generation) if generation else None
+            if index is None or generation is None:
+                generation = self._new_generation()
+                index = self._open(generation)
+                self._point_to(generation)
+            self.index, self.generation = index, generation
+            self._pointer = _stamp(root / "CURRENT")
+            self._meta = _stamp(root / generation / "meta.json")
+
+    def _open_or_none(self, generation: str) -> tantivy.Index | None:
         try:
-            index = self._open(generation)
+            return self._open(generation)
         except ValueError:
             # Written by an older schema: start an empty generation; the engine's start-up
             # finds it empty and rebuilds it from SQL.
-            logger.warning("search index %s has an old schema; starting a new one", root)
-            generation = self._new_generation()
-            index = self._open(generation)
-            self._point_to(generation)
-        self.index = index
-        self.generation = generation
-        self._writer: tantivy.IndexWriter | None = None
-        self._seen = self._pointer_stamp()
-
-    def _pointer_stamp(self) -> int:
-        try:
-            return (self.root / "CURRENT").stat().st_mtime_ns
-        except FileNotFoundError:
-            return 0
-
-    def refresh(self) -> None:
-        """Follow a rebuild made by another process: reopen when ``CURRENT`` moved."""
-        stamp = self._pointer_stamp()
-        if stamp == self._seen:
-            return
-        with self.lock:
-            self._seen = stamp
-            current = self._current()
-            if current and current != self.generation:
-                if self._writer is not None:
-                    self._writer.rollback()
-                    self._writer = None
-                self.index, self.generation = self._open(current), current
+            logger.warning("search index %s has an old schema; starting a new one", self.root)
+            return None
 
     def _current(self) -> str | None:
         pointer = self.root / "CURRENT"
-        if pointer.exists():
+        try:
             name = pointer.read_text().strip()
-            if name and (self.root / name).is_dir():
-                return name
-        return None
+        except FileNotFoundError:
+            return None
+        return name if name and (self.root / name).is_dir() else None
 
     def _new_generation(self) -> str:
-        name = f"g{time.time_ns()}"
-        (self.root / name).mkdir()
-        return name
+        while True:
+            name = f"g{time.time_ns()}"
+            try:
+                (self.root / name).mkdir()
+                return name
+            except FileExistsError:  # another process, the same nanosecond
+                continue
 
     def _open(self, generation: str) -> tantivy.Index:
         return tantivy.Index(self.schema, path=str(self.root / generation), reuse=True)
@@ -141,32 +141,137 @@ class _Index:
         tmp.write_text(generation)
         os.replace(tmp, self.root / "CURRENT")
 
-    def writer(self) -> tantivy.IndexWriter:
-        if self._writer is None:
-            self._writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
-        return self._writer
+    # --- reading ---
 
-    def commit(self) -> None:
-        self.writer().commit()
-        self.index.reload()
+    def reader(self) -> tantivy.Index:
+        """The live generation as of now: two ``stat`` calls when nothing changed."""
+        pointer = _stamp(self.root / "CURRENT")
+        if pointer != self._pointer:
+            self._follow(pointer)
+        meta = _stamp(self.root / self.generation / "meta.json")
+        if meta != self._meta:
+            with self._switch:
+                if meta != self._meta:
+                    try:
+                        self.index.reload()
+                        self._meta = meta
+                    except ValueError:  # removed after two swaps: CURRENT moved on, follow it
+                        logger.debug("search index %s: reload failed", self.root, exc_info=True)
+        return self.index
 
-    def swap_in(self, generation: str, index: tantivy.Index) -> None:
-        with self.lock:
-            old = self.generation
-            if self._writer is not None:
-                self._writer.rollback()
-                self._writer = None
+    def _follow(self, pointer: _Stamp) -> None:
+        """Open the generation ``CURRENT`` names; keep the old one until that succeeds."""
+        with self._switch:
+            if pointer == self._pointer:
+                return
+            generation = self._current()
+            if generation is None:
+                return
+            if generation != self.generation:
+                try:
+                    index = self._open(generation)
+                except ValueError:  # half-written or already replaced: try again next time
+                    logger.debug("search index %s: cannot open %s", self.root, generation)
+                    return
+                meta = _stamp(self.root / generation / "meta.json")
+                self.index, self.generation, self._meta = index, generation, meta
+            self._pointer = pointer
+
+    # --- writing (each under the lock) ---
+
+    def write(self, change: Callable[[tantivy.IndexWriter], None]) -> None:
+        """Apply ``change`` to the live generation and commit it, holding the writer only for
+        this batch: the next writer may be another process."""
+        with self.lock.held():
+            index = self._live()
+            writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
+            try:
+                change(writer)
+                writer.commit()
+            except BaseException:
+                writer.rollback()
+                raise
+            finally:
+                # Lets go of tantivy's own writer lock, once merges are done: a writer dropped
+                # without waiting abandons them, leaving a segment per batch.
+                writer.wait_merging_threads()
+            with self._switch:
+                index.reload()
+                self._meta = _stamp(self.root / self.generation / "meta.json")
+
+    def _live(self) -> tantivy.Index:
+        """Under the lock: the generation ``CURRENT`` names, which cannot move meanwhile. Never
+        an older one, which a rebuild has replaced: what is written there would be lost."""
+        generation = self._current() or self.generation
+        if generation != self.generation:
+            index = self._open(generation)
+            with self._switch:
+                self.index, self.generation = index, generation
+                self._pointer = _stamp(self.root / "CURRENT")
+                self._meta = _stamp(self.root / generation / "meta.json")
+        return self.index
+
+    @contextmanager
+    def building(self) -> Iterator[str]:
+        """A new generation folder for a rebuild; marked as in use (by an ``flock`` on
+        ``BUILDING`` inside it) until the block ends, so no swap removes it meanwhile."""
+        with self.lock.held():  # a swap elsewhere never sees the folder unmarked
+            generation = self._new_generation()
+            marker = self.root / generation / "BUILDING"
+            fd = os.open(marker, os.O_RDWR | os.O_CREAT, 0o644)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            yield generation
+        finally:
+            marker.unlink(missing_ok=True)
+            os.close(fd)
+
+    def swap_in(self, generation: str) -> None:
+        """Point ``CURRENT`` at ``generation``. The generation it replaces stays on disk, as a
+        process may still be reading it; older ones go now."""
+        with self.lock.held():
+            replaced = self._current()
+            index = self._open(generation)
             self._point_to(generation)
-            self._seen = self._pointer_stamp()
-            self.index, self.generation = index, generation
-        # Another process may still read the old files: on POSIX they live until it lets go.
-        shutil.rmtree(self.root / old, ignore_errors=True)
+            with self._switch:
+                self.index, self.generation = index, generation
+                self._pointer = _stamp(self.root / "CURRENT")
+                self._meta = _stamp(self.root / generation / "meta.json")
+            for folder in self.root.iterdir():
+                if folder.name not in {generation, replaced} and _abandoned(folder):
+                    shutil.rmtree(folder, ignore_errors=True)
 
-    def close(self) -> None:
-        with self.lock:
-            if self._writer is not None:
-                self._writer.rollback()
-                self._writer = None
+    def discard(self, generation: str) -> None:
+        shutil.rmtree(self.root / generation, ignore_errors=True)
+
+
+_Stamp = tuple[int, int, int] | None
+
+
+def _stamp(path: Path) -> _Stamp:
+    """Which version of a file this is: both CURRENT and meta.json are replaced by a rename."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def _abandoned(folder: Path) -> bool:
+    """A generation folder no rebuild is writing (not, or no longer, marked ``BUILDING``)."""
+    if not (folder.is_dir() and folder.name.startswith("g")):
+        return False
+    try:
+        fd = os.open(folder / "BUILDING", os.O_RDWR)
+    except FileNotFoundError:
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)
+    return True  # its rebuild died before the swap
 
 
 class EmbeddedBackend:
@@ -187,30 +292,25 @@ class EmbeddedBackend:
         for name in INDEXES:
             if name not in self._indexes:
                 self._indexes[name] = _Index(self._root / name, self.schema)
-            self._write_pointer_if_missing(name)
-
-    def _write_pointer_if_missing(self, name: str) -> None:
-        idx = self._indexes[name]
-        if not (idx.root / "CURRENT").exists():
-            idx._point_to(idx.generation)
 
     def _index(self, name: IndexName) -> _Index:
         if name not in self._indexes:
             self.ensure()
-        idx = self._indexes[name]
-        idx.refresh()
-        return idx
+        return self._indexes[name]
+
+    def _reader(self, name: IndexName) -> tantivy.Index:
+        return self._index(name).reader()
 
     def ping(self) -> None:
         try:
             for name in INDEXES:
-                self._index(name).index.searcher()
+                self._reader(name).searcher()
         except (OSError, ValueError) as exc:
             raise SearchUnavailableError(str(exc)) from exc
 
     def close(self) -> None:
-        for idx in self._indexes.values():
-            idx.close()
+        # Nothing to roll back: no writer outlives its batch.
+        self._indexes.clear()
         self._pool.shutdown(wait=False)
 
     # --- writing ---
@@ -257,28 +357,39 @@ class EmbeddedBackend:
         if not docs:
             return
         prepared = [(d.id, self.document(d)) for d in docs]  # analyse outside the lock
-        idx = self._index(index)
-        with idx.lock:
-            writer = idx.writer()
+
+        def change(writer: tantivy.IndexWriter) -> None:
             for doc_id, document in prepared:
                 writer.delete_documents_by_term("id", doc_id)
                 writer.add_document(document)
-            idx.commit()
+
+        self._index(index).write(change)
 
     def delete(self, index: IndexName, ids: Sequence[int]) -> None:
         if not ids:
             return
-        idx = self._index(index)
-        with idx.lock:
-            writer = idx.writer()
+
+        def change(writer: tantivy.IndexWriter) -> None:
             for doc_id in ids:
                 writer.delete_documents_by_term("id", doc_id)
-            idx.commit()
+
+        self._index(index).write(change)
 
     def rebuild(self, index: IndexName, docs: Iterable[SearchDoc]) -> int:
+        """Build a new generation outside the lock (writers go on in the live one), then swap
+        it in under the lock."""
         idx = self._index(index)
-        generation = idx._new_generation()
-        fresh = tantivy.Index(self.schema, path=str(idx.root / generation))
+        with idx.building() as generation:
+            try:
+                count = self._build(idx.root / generation, docs)
+                idx.swap_in(generation)
+            except BaseException:
+                idx.discard(generation)
+                raise
+        return count
+
+    def _build(self, folder: Path, docs: Iterable[SearchDoc]) -> int:
+        fresh = tantivy.Index(self.schema, path=str(folder))
         writer = fresh.writer(heap_size=REBUILD_HEAP, num_threads=2)
         count = 0
         try:
@@ -286,19 +397,17 @@ class EmbeddedBackend:
                 writer.add_document(self.document(doc))
                 count += 1
             writer.commit()
-            writer.wait_merging_threads()
         except BaseException:
             writer.rollback()
-            shutil.rmtree(idx.root / generation, ignore_errors=True)
             raise
-        fresh.reload()
-        idx.swap_in(generation, fresh)
+        finally:
+            writer.wait_merging_threads()
         return count
 
     # --- reading ---
 
     def count(self, index: IndexName) -> int:
-        searcher = self._index(index).index.searcher()
+        searcher = self._reader(index).searcher()
         return int(searcher.num_docs)
 
     def _filters(self, filters: SearchFilters) -> list[tantivy.Query]:
@@ -409,7 +518,7 @@ class EmbeddedBackend:
         query = self._query(
             request.q, request.filters, match=request.match, prefix_last=request.prefix_last
         )
-        searcher = self._index(index).index.searcher()
+        searcher = self._reader(index).searcher()
         kwargs: dict[str, Any] = {"count": True, "offset": request.offset}
         if request.sort is not SearchSort.relevance or not request.q.strip():
             name, order = self._SORT.get(request.sort, self._SORT[SearchSort.newest])
@@ -440,6 +549,6 @@ class EmbeddedBackend:
         if not q.strip():
             return []
         query = self._query(q, filters, match="all", prefix_last=True, titles_only=True)
-        searcher = self._index(index).index.searcher()
+        searcher = self._reader(index).searcher()
         found = searcher.search(query, limit)
         return _hits(searcher, found.hits)
