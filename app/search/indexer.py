@@ -2,6 +2,9 @@
 
 A row is marked done only after the engine confirmed the change; a failure leaves it pending
 with ``attempts``, ``next_attempt_at`` and ``last_error`` set, so nothing is ever lost.
+
+Documents are read in plain read sessions; on SQLite only the short bookkeeping of the outbox
+takes the write lock, so a drain or a rebuild never holds up the application's writers.
 """
 
 from __future__ import annotations
@@ -9,16 +12,17 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 
-from sqlalchemy import event, func, or_, select
+from sqlalchemy import Engine, event, func, or_, select
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from app.catalog import service as catalog
-from app.db import utcnow
+from app.db import WRITE_OPTION, utcnow
 from app.needs import service as needs
-from app.search.backend import INDEXES, IndexName, SearchBackend, SearchDoc
+from app.search.backend import INDEXES, FileLock, IndexName, SearchBackend, SearchDoc
 from app.search.models import OutboxEntity, OutboxEntry
 from app.search.outbox import OUTBOX_DIRTY
 
@@ -32,6 +36,9 @@ SOURCES: dict[IndexName, tuple[OutboxEntity, Loader, Iterate]] = {
     "needs": (OutboxEntity.need, needs.search_docs, needs.iter_search_docs),
 }
 MAX_BACKOFF_SECONDS = 600
+# Drains take turns (one batch each) across the processes of a machine; a turn lasts about a
+# second, so this long means something is stuck: the drain gives up and the next poll retries.
+DRAIN_LOCK_SECONDS = 60.0
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -54,8 +61,34 @@ class OutboxStatus:
     last_error: str | None
 
 
+@dataclass
+class _Work:
+    """One index's share of a batch: what to upsert and delete, and how it went."""
+
+    index: IndexName
+    rows: list[int]  # outbox row ids
+    docs: list[SearchDoc] = field(default_factory=list)
+    gone: list[int] = field(default_factory=list)
+    error: str | None = None
+
+
+def read_sessions(factory: sessionmaker[Session]) -> sessionmaker[Session]:
+    """Sessions like ``factory``'s that do not take SQLite's write lock (a plain deferred
+    ``BEGIN``): ``factory`` may be a write one, as the command line and the indexer get."""
+    bind = factory.kw.get("bind")
+    if not isinstance(bind, Engine) or not bind.get_execution_options().get(WRITE_OPTION):
+        return factory  # already plain, or a connection (tests) that must be shared
+    options = {k: v for k, v in factory.kw.items() if k != "bind"}
+    return sessionmaker(bind=bind.execution_options(**{WRITE_OPTION: False}), **options)
+
+
 class Indexer:
-    """Keeps the engine in step with SQL; one per process."""
+    """Keeps the engine in step with SQL; one per process.
+
+    ``lock_path`` makes drains take turns with those of the machine's other processes (server
+    workers, the command line): a drain loads documents and writes them as one step, so a
+    process can never overwrite a newer version another process has just indexed.
+    """
 
     def __init__(
         self,
@@ -64,12 +97,14 @@ class Indexer:
         *,
         batch: int = 500,
         poll_seconds: float = 5.0,
+        lock_path: Path | None = None,
     ) -> None:
         self.factory = factory
+        self.reader = read_sessions(factory)
         self.backend = backend
         self.batch = batch
         self.poll_seconds = poll_seconds
-        self._lock = threading.Lock()
+        self._lock = FileLock(lock_path, timeout=DRAIN_LOCK_SECONDS)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -79,14 +114,14 @@ class Indexer:
     def drain(self) -> DrainReport:
         """Index every due outbox row; returns what was done and what failed."""
         report = DrainReport()
-        with self._lock:
-            while True:
+        while True:
+            with self._lock.held():  # one batch a turn: another process may go next
                 step = self._drain_batch()
-                report.indexed += step.indexed
-                report.deleted += step.deleted
-                report.failed += step.failed
-                if step.indexed + step.deleted + step.failed < self.batch or step.failed:
-                    return report
+            report.indexed += step.indexed
+            report.deleted += step.deleted
+            report.failed += step.failed
+            if step.indexed + step.deleted + step.failed < self.batch or step.failed:
+                return report
 
     def _claim(self, session: Session) -> list[OutboxEntry]:
         now = utcnow()
@@ -99,40 +134,64 @@ class Indexer:
             .order_by(OutboxEntry.id)
             .limit(self.batch)
         )
-        if session.get_bind().dialect.name == "postgresql":
-            stmt = stmt.with_for_update(skip_locked=True)  # several processes may drain
+        if _locks_rows(session):
+            stmt = stmt.with_for_update(skip_locked=True)  # several machines may drain
         return list(session.scalars(stmt))
 
     def _drain_batch(self) -> DrainReport:
-        report = DrainReport()
-        with self.factory() as session:
+        with self.reader() as session:
             rows = self._claim(session)
-            for index, (entity, load, _) in SOURCES.items():
-                mine = [r for r in rows if r.entity == entity]
-                if not mine:
-                    continue
-                ids = sorted({r.entity_id for r in mine})
-                try:
-                    docs = load(session, ids)
-                    self.backend.upsert(index, [docs[i] for i in ids if i in docs])
-                    gone = [i for i in ids if i not in docs]
-                    self.backend.delete(index, gone)
-                except Exception as exc:  # any engine failure: keep the rows, retry later
-                    logger.warning("indexing %d %s failed: %s", len(mine), index, exc)
-                    now = utcnow()
-                    for row in mine:
-                        row.attempts += 1
-                        row.next_attempt_at = now + backoff(row.attempts)
-                        row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-                    report.failed += len(mine)
-                    continue
-                now = utcnow()
-                for row in mine:
-                    row.processed_at = now
-                    row.last_error = None
-                report.indexed += len(ids) - len(gone)
-                report.deleted += len(gone)
+            if not rows:
+                return DrainReport()
+            work = [self._load(session, index, rows) for index in SOURCES]
+            if _locks_rows(session):  # PostgreSQL: the rows stay locked until settled
+                report = self._write(work)
+                _settle(rows, work)
+                session.commit()
+                return report
+        # SQLite: the read transaction is over; a read cannot safely become a write there, so
+        # the bookkeeping gets a short write transaction of its own.
+        report = self._write(work)
+        with self.factory() as session:
+            claimed = [r.id for r in rows]
+            _settle(session.scalars(select(OutboxEntry).where(OutboxEntry.id.in_(claimed))), work)
             session.commit()
+        return report
+
+    def _load(self, session: Session, index: IndexName, rows: list[OutboxEntry]) -> _Work:
+        entity, load, _ = SOURCES[index]
+        mine = [r for r in rows if r.entity == entity]
+        work = _Work(index=index, rows=[r.id for r in mine])
+        if not mine:
+            return work
+        ids = sorted({r.entity_id for r in mine})
+        try:
+            docs = load(session, ids)
+        except Exception as exc:  # keep the rows, retry later
+            work.error = f"{type(exc).__name__}: {exc}"
+            logger.warning("loading %d %s failed: %s", len(ids), index, exc)
+            return work
+        work.docs = [docs[i] for i in ids if i in docs]
+        work.gone = [i for i in ids if i not in docs]
+        return work
+
+    def _write(self, work: list[_Work]) -> DrainReport:
+        report = DrainReport()
+        for w in work:
+            if not w.rows:
+                continue
+            if w.error is None:
+                try:
+                    self.backend.upsert(w.index, w.docs)
+                    self.backend.delete(w.index, w.gone)
+                except Exception as exc:  # any engine failure: keep the rows, retry later
+                    logger.warning("indexing %d %s failed: %s", len(w.rows), w.index, exc)
+                    w.error = f"{type(exc).__name__}: {exc}"
+            if w.error is None:
+                report.indexed += len(w.docs)
+                report.deleted += len(w.gone)
+            else:
+                report.failed += len(w.rows)
         return report
 
     # --- rebuilding ---
@@ -143,7 +202,7 @@ class Indexer:
         counts: dict[str, int] = {}
         for index in indexes:
             _, _, iterate = SOURCES[index]
-            with self.factory() as session:
+            with self.reader() as session:
                 counts[index] = self.backend.rebuild(index, iterate(session))
         self._replay_since(started, indexes)
         return counts
@@ -152,10 +211,13 @@ class Indexer:
         """Changes indexed while the rebuild ran may have reached only the old index: queue them
         again. (A change indexed before it started was committed before the rebuild read SQL;
         one still pending will be drained into the new index anyway.) They are drained here, or
-        by whichever process holds the index's writer.
+        by whichever process drains first.
+
+        Queued under the drain lock: a drain of another process that wrote to the old index
+        before the swap has marked its rows by then, so they are queued again too.
         """
         entities = [SOURCES[i][0].value for i in indexes]
-        with self.factory() as session:
+        with self._lock.held(), self.factory() as session:
             rows = session.scalars(
                 select(OutboxEntry).where(
                     OutboxEntry.processed_at >= started, OutboxEntry.entity.in_(entities)
@@ -171,7 +233,7 @@ class Indexer:
     # --- status ---
 
     def status(self) -> OutboxStatus:
-        with self.factory() as session:
+        with self.reader() as session:
             pending = OutboxEntry.processed_at.is_(None)
             count = session.scalar(select(func.count()).where(pending)) or 0
             failing = (
@@ -228,6 +290,25 @@ class Indexer:
             except Exception:
                 logger.exception("indexer: start-up or drain failed; retrying")
             self._wake.wait(self.poll_seconds)
+
+
+def _settle(rows: Iterable[OutboxEntry], work: list[_Work]) -> None:
+    """Mark each claimed row done, or failed with its error and its next attempt."""
+    errors = {row_id: w.error for w in work for row_id in w.rows}
+    now = utcnow()
+    for row in rows:
+        error = errors.get(row.id)
+        if error is None:
+            row.processed_at = now
+            row.last_error = None
+        else:
+            row.attempts += 1
+            row.next_attempt_at = now + backoff(row.attempts)
+            row.last_error = error[:2000]
+
+
+def _locks_rows(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def retry_now(session: Session) -> int:

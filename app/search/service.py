@@ -57,7 +57,7 @@ class SearchEngine:
 
     def rebuild_if_empty(self) -> None:
         """A fresh data directory (or a wiped index) with rows in SQL: rebuild from SQL."""
-        with self.indexer.factory() as session:
+        with self.indexer.reader() as session:
             from app.catalog.models import Project
             from app.needs.models import Need
 
@@ -131,7 +131,8 @@ def make_search_engine(
         with factory() as session:
             analyzer = load_analyzer(settings.seed_dir, dictionary_terms(session))
     backend = backend or make_backend(settings, analyzer)
-    indexer = Indexer(factory, backend)
+    # Drains of every process on this machine take turns (``ketao serve --workers 2``, the CLI).
+    indexer = Indexer(factory, backend, lock_path=settings.data_dir / "search-drain.lock")
     if background:
         watch_commits(factory, indexer.notify)
     else:

@@ -1,5 +1,5 @@
 """Several processes on one embedded index: each writes in turn, each sees the others' commits
-and rebuilds (issue 10, items 2 and 5).
+and rebuilds, and a rebuild from the command line loses nothing (issue 10, items 2, 3 and 5).
 
 Process B is a real OS process (``spawn``) with an engine of its own on the same data
 directory, driven over a pipe; process A is the test itself.
@@ -8,9 +8,14 @@ directory, driven over a pipe; process A is the test itself.
 from __future__ import annotations
 
 import fcntl
+import json
 import multiprocessing
+import os
+import sqlite3
+import subprocess
+import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -18,9 +23,17 @@ from typing import Any
 
 import pytest
 
+from app.bulk.formats import FileFormat
+from app.bulk.service import import_text
+from app.config import Settings
+from app.db import make_engine, make_sessionmaker, session_scope
+from app.dbmigrate import upgrade as migrate
 from app.search.analysis import Analyzer
-from app.search.backend import SearchDoc, SearchRequest
+from app.search.backend import IndexName, SearchDoc, SearchFilters, SearchRequest
 from app.search.embedded import EmbeddedBackend
+from app.search.indexer import Indexer
+from app.search.service import make_search_engine
+from tests.factories import project_record
 
 DEADLINE_SECONDS = 10.0
 
@@ -172,3 +185,121 @@ def test_a_swap_keeps_the_generation_it_replaced_and_those_being_built(
         third = (root / "CURRENT").read_text()
         assert {p.name for p in root.glob("g*")} == {second, third, building.name}
     assert ids(engine_a) == {2}
+
+
+def _write_lock_free(database: Path) -> bool:
+    """Can another connection take SQLite's write lock right now, without waiting?"""
+    probe = sqlite3.connect(database, timeout=0, isolation_level=None)
+    try:
+        probe.execute("BEGIN IMMEDIATE")
+        probe.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        probe.close()
+
+
+class ProbingBackend(EmbeddedBackend):
+    """Notes, while the engine works, whether the database's write lock is free."""
+
+    def __init__(self, data_dir: Path, analyzer: Analyzer, database: Path) -> None:
+        super().__init__(data_dir, analyzer)
+        self.database = database
+        self.free: list[bool] = []
+
+    def upsert(self, index: IndexName, docs: Sequence[SearchDoc]) -> None:
+        self.free.append(_write_lock_free(self.database))
+        super().upsert(index, docs)
+
+    def rebuild(self, index: IndexName, docs: Iterable[SearchDoc]) -> int:
+        def probed() -> Iterator[SearchDoc]:
+            for n, d in enumerate(docs):
+                if n == 1:  # the rebuild's query is running
+                    self.free.append(_write_lock_free(self.database))
+                yield d
+
+        return super().rebuild(index, probed())
+
+
+def test_drains_and_rebuilds_read_without_the_write_lock(
+    analyzer: Analyzer, tmp_path: Path
+) -> None:
+    database = tmp_path / "reads.db"
+    engine = make_engine(f"sqlite:///{database}")
+    migrate(engine)
+    factory = make_sessionmaker(engine, write=True)  # as the command line makes it
+    backend = ProbingBackend(tmp_path / "data", analyzer, database)
+    backend.ensure()
+    indexer = Indexer(factory, backend)
+    with session_scope(factory) as session:
+        records = [project_record() for _ in range(3)]
+        import_text(session, "".join(json.dumps(r) + "\n" for r in records), FileFormat.jsonl)
+    assert indexer.drain().indexed == 3
+    assert indexer.rebuild(["projects"]) == {"projects": 3}
+    assert backend.free == [True, True]  # before: the drain and the rebuild held it
+    backend.close()
+    engine.dispose()
+
+
+def found(backend: EmbeddedBackend, external_ids: list[str]) -> list[str]:
+    def one(external_id: str) -> bool:
+        request = SearchRequest(filters=SearchFilters(external_id=external_id))
+        return backend.search("projects", request).total == 1
+
+    return [e for e in external_ids if one(e)]
+
+
+def test_a_command_line_rebuild_while_the_server_writes_loses_nothing(
+    analyzer: Analyzer, tmp_path: Path
+) -> None:
+    """The server (this process) imports projects one by one while ``ketao index rebuild`` runs
+    in another process; afterwards the server finds every one and nothing is failing."""
+    database = tmp_path / "server.db"
+    engine = make_engine(f"sqlite:///{database}")
+    migrate(engine)
+    factory = make_sessionmaker(engine, write=True)
+    settings = Settings(data_dir=tmp_path / "data")
+    backend = EmbeddedBackend(settings.data_dir, analyzer)
+    search = make_search_engine(
+        settings, factory, background=False, analyzer=analyzer, backend=backend
+    )
+    backend.ensure()
+
+    def add() -> str:
+        record = project_record()
+        with session_scope(factory) as session:
+            import_text(session, json.dumps(record) + "\n", FileFormat.jsonl)
+        return str(record["external_id"])
+
+    written = [add() for _ in range(20)]
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("KETAO_")}
+    env = {
+        **environ,
+        "KETAO_DATA_DIR": str(settings.data_dir),
+        "KETAO_DATABASE_URL": f"sqlite:///{database}",
+    }
+    rebuild = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "index", "rebuild"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        while rebuild.poll() is None and len(written) < 400:
+            written.append(add())
+        written += [add() for _ in range(5)]  # after the swap too
+        out, err = rebuild.communicate(timeout=60)
+    finally:
+        if rebuild.poll() is None:
+            rebuild.kill()
+    assert rebuild.returncode == 0, err
+    assert "rebuilt projects:" in out
+    search.indexer.drain()  # as the server's next poll would
+    status = search.indexer.status()
+    assert (status.pending, status.failing) == (0, 0), status.last_error
+    assert found(backend, written) == written
+    assert backend.count("projects") == len(written)
+    backend.close()
+    engine.dispose()
