@@ -85,9 +85,7 @@ class LoginThrottle:
     limits multiply by the number of processes (docs/operations.md says where they live at scale).
     """
 
-    def __init__(
-        self, pair_limit: int = 5, address_limit: int = 50, window: float = 900.0
-    ) -> None:
+    def __init__(self, pair_limit: int = 5, address_limit: int = 50, window: float = 900.0) -> None:
         self.pair_limit = pair_limit
         self.address_limit = address_limit
         self.window = window

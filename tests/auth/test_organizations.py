@@ -35,7 +35,8 @@ def test_naming_an_existing_company_at_registration_makes_a_new_organisation(
     client: TestClient, session: Session
 ) -> None:
     private = session.scalars(select(Need).where(Need.visibility == "private")).first()
-    assert private is not None and private.organization_id is not None
+    assert private is not None
+    assert private.organization_id is not None
     victim = session.get(Organization, private.organization_id)
     assert victim is not None
     response = register(client, "intruder@example.org", role="enterprise", organization=victim.name)
@@ -170,7 +171,8 @@ def test_the_secretariat_adds_a_member_and_merges_duplicates(
     assert "dup@example.org" in {m["email"] for m in merged.json()["items"]}
     assert session.get(Organization, dup["organization"]["id"]) is None
     moved = session.get(Need, need.json()["id"])
-    assert moved is not None and moved.organization_id == org_id
+    assert moved is not None
+    assert moved.organization_id == org_id
     # The enterprise's own account now sees the merged-in private need.
     mine = client.get("/api/v1/me/needs", headers=auth(client, ENTERPRISE)).json()["items"]
     assert need.json()["id"] in {n["id"] for n in mine}
