@@ -12,6 +12,7 @@ from app.auth.dependencies import optional_user
 from app.auth.router import router as auth_router
 from app.auth.security import LoginThrottle
 from app.bulk.router import router as import_router
+from app.catalog.router import me_router as my_projects_router
 from app.catalog.router import review_router
 from app.catalog.router import router as projects_router
 from app.config import Settings, get_settings
@@ -22,6 +23,7 @@ from app.leads.router import router as leads_router
 from app.matching.matcher import Matcher
 from app.matching.router import router as matching_router
 from app.middleware import RequestGuard, SecurityHeaders
+from app.needs.router import me_router as my_needs_router
 from app.needs.router import router as needs_router
 from app.openapi import install_openapi
 from app.roadshows.router import me_router as my_roadshows_router
@@ -81,8 +83,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(auth_router)
     api.include_router(geo_router)
     api.include_router(projects_router)
+    api.include_router(my_projects_router)
     api.include_router(review_router)
     api.include_router(needs_router)
+    api.include_router(my_needs_router)
     api.include_router(search_router)
     api.include_router(matching_router)
     api.include_router(leads_router)

@@ -6,18 +6,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.security import OAuth2PasswordRequestForm
-from pydantic import BaseModel
 
 from app.auth import organizations, schemas, service
 from app.auth.dependencies import CurrentUser, Secretariat
 from app.auth.security import TOKEN_MINUTES, LoginThrottle, create_access_token
-from app.catalog import workflow
-from app.catalog.schemas import ProjectPublic
 from app.deps import SessionDep, reads_only
 from app.errors import Problem, TooManyRequestsError, UnauthorizedError
 from app.geo.service import reference_codes
-from app.needs import service as needs_service
-from app.needs.schemas import NeedPublic
 
 router = APIRouter(tags=["accounts"])
 
@@ -82,27 +77,6 @@ def register(session: SessionDep, body: schemas.RegisterRequest) -> schemas.Regi
 def me(user: CurrentUser) -> schemas.UserPublic:
     """The signed-in user, their role and their organisation."""
     return service.to_public(user)
-
-
-class MyProjects(BaseModel):
-    items: list[ProjectPublic]
-
-
-class MyNeeds(BaseModel):
-    items: list[NeedPublic]
-
-
-@router.get("/me/projects", response_model=MyProjects, responses={401: PROBLEMS[401]})
-def my_projects(session: SessionDep, user: CurrentUser) -> MyProjects:
-    """The projects the signed-in user owns, drafts and submissions included."""
-    return MyProjects(items=workflow.my_projects(session, user))
-
-
-@router.get("/me/needs", response_model=MyNeeds, responses={401: PROBLEMS[401]})
-def my_needs(session: SessionDep, user: CurrentUser) -> MyNeeds:
-    """The needs of the signed-in user's organisation (or posted by them), private and closed
-    ones included."""
-    return MyNeeds(items=needs_service.my_needs(session, user))
 
 
 ORG_PROBLEMS: dict[int | str, dict[str, Any]] = {

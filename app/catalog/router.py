@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 
 from app.auth.dependencies import CurrentUser, OptionalUser, Secretariat, require_role
 from app.auth.models import Role, User
-from app.bulk.records import ProjectCreate, ProjectPatch
 from app.catalog import schemas, service, workflow
 from app.catalog.models import ProjectStatus
+from app.catalog.schemas import ProjectCreate, ProjectPatch
 from app.deps import SearchDep, SessionDep
 from app.errors import Problem, json_response
 from app.geo.service import reference_codes
@@ -140,3 +140,16 @@ review_router = APIRouter(prefix="/review", tags=["projects"])
 def review_queue(session: SessionDep, user: Secretariat) -> schemas.ReviewQueue:
     """Submissions and revisions waiting for the secretariat, oldest first."""
     return schemas.ReviewQueue(items=workflow.review_queue(session))
+
+
+me_router = APIRouter(prefix="/me", tags=["projects"])
+
+
+@me_router.get(
+    "/projects",
+    response_model=schemas.MyProjects,
+    responses={401: {"model": Problem, "description": "Not signed in"}},
+)
+def my_projects(session: SessionDep, user: CurrentUser) -> schemas.MyProjects:
+    """The projects the signed-in user owns, drafts and submissions included."""
+    return schemas.MyProjects(items=workflow.my_projects(session, user))

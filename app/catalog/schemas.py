@@ -4,10 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from app.catalog.models import PatentStatus
+from app.fields import (
+    Code,
+    CommonFields,
+    LongText,
+    Money,
+    OneLine,
+    ShortText,
+    Titled,
+    Trl,
+)
 from app.listing import FacetCounts
 from app.search.backend import SearchSort
 from app.text import Text
@@ -156,3 +167,70 @@ class ReviewItem(BaseModel):
 
 class ReviewQueue(BaseModel):
     items: list[ReviewItem]
+
+
+class MyProjects(BaseModel):
+    items: list[ProjectPublic]
+
+
+# --- writing: the bodies of POST and PATCH, and the import format's base ---
+
+
+class PatentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", use_enum_values=True)
+
+    number: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), OneLine
+    ]
+    title: ShortText | None = None
+    status: PatentStatus | None = None
+
+
+class ProjectFields(CommonFields):
+    """A project's own fields, as the import format and the API write them."""
+
+    summary_zh: LongText | None = None
+    summary_en: LongText | None = None
+    description_zh: LongText | None = None
+    description_en: LongText | None = None
+    contact_name: ShortText | None = None
+    contact_email: (
+        Annotated[
+            str,
+            StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$"),
+            OneLine,
+        ]
+        | None
+    ) = None
+    contact_phone: (
+        Annotated[
+            str,
+            StringConstraints(
+                strip_whitespace=True, max_length=40, pattern=r"^[0-9+()\-\s]{5,40}$"
+            ),
+            OneLine,
+        ]
+        | None
+    ) = None
+    trl: Trl | None = None
+    institution: ShortText | None = None
+    target_cities: list[Code] | None = Field(default=None, max_length=15)
+    price_wan: Money | None = None
+    patents: list[PatentIn] | None = Field(default=None, max_length=50)
+
+
+class ProjectCreate(Titled, ProjectFields):
+    """A new project (``POST /api/v1/projects``): at least one title."""
+
+
+class ProjectPatch(ProjectFields):
+    """An edit (``PATCH /api/v1/projects/{id}``): the fields it carries, and the version it
+    was made on (a stale one is a 409)."""
+
+    version: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _keeps_its_identity(self) -> ProjectPatch:
+        if self.external_id is not None:
+            raise ValueError("external_id cannot be changed")
+        return self

@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth.models import Role, User
-from app.bulk.records import ProjectCreate, ProjectPatch
 from app.catalog import schemas
 from app.catalog.models import (
     Project,
@@ -30,6 +29,7 @@ from app.catalog.models import (
     ProjectStatus,
     RevisionStatus,
 )
+from app.catalog.schemas import ProjectCreate, ProjectPatch
 from app.catalog.schemas import ReviewDecision as Decision
 from app.catalog.service import LOAD, to_public, upsert_project
 from app.common import checked_edit, claim_version

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 
 from app.auth.dependencies import CurrentUser, OptionalUser, require_role
 from app.auth.models import Role, User
-from app.bulk.records import NeedCreate, NeedPatch
 from app.deps import SearchDep, SessionDep
 from app.errors import Problem, json_response
 from app.geo.service import reference_codes
@@ -16,6 +15,7 @@ from app.geo.taxonomy import TransferMode
 from app.listing import PageQuery, PerPageQuery
 from app.needs import schemas, service
 from app.needs.models import NeedStatus
+from app.needs.schemas import NeedCreate, NeedPatch
 
 router = APIRouter(prefix="/needs", tags=["needs"])
 
@@ -106,3 +106,17 @@ def edit_need(
 def close_need(session: SessionDep, user: CurrentUser, need_id: Id) -> schemas.NeedPublic:
     """Close a need: it leaves the public lists and gets no new matches."""
     return service.close_need(session, user, need_id)
+
+
+me_router = APIRouter(prefix="/me", tags=["needs"])
+
+
+@me_router.get(
+    "/needs",
+    response_model=schemas.MyNeeds,
+    responses={401: {"model": Problem, "description": "Not signed in"}},
+)
+def my_needs(session: SessionDep, user: CurrentUser) -> schemas.MyNeeds:
+    """The needs of the signed-in user's organisation (or posted by them), private and closed
+    ones included."""
+    return schemas.MyNeeds(items=service.my_needs(session, user))

@@ -6,9 +6,12 @@ import datetime as dt
 import enum
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
+from app.auth.models import OrganizationKind
+from app.fields import CommonFields, LongText, Money, ShortText, Titled, Trl
 from app.listing import FacetCounts
+from app.needs.models import NeedVisibility
 
 
 class OrganizationRef(BaseModel):
@@ -63,3 +66,39 @@ class NeedSort(enum.StrEnum):
     oldest = "oldest"
     budget_desc = "budget_desc"
     budget_asc = "budget_asc"
+
+
+class MyNeeds(BaseModel):
+    items: list[NeedPublic]
+
+
+# --- writing: the bodies of POST and PATCH, and the import format's base ---
+
+
+class NeedFields(CommonFields):
+    """A need's own fields, as the import format and the API write them."""
+
+    description_zh: LongText | None = None
+    description_en: LongText | None = None
+    min_trl: Trl | None = None
+    budget_wan: Money | None = None
+    visibility: NeedVisibility | None = None
+
+
+class NeedCreate(Titled, NeedFields):
+    """A new need (``POST /api/v1/needs``); the secretariat may name the posting body."""
+
+    organization: ShortText | None = None
+    organization_kind: OrganizationKind | None = None
+
+
+class NeedPatch(NeedFields):
+    """An edit (``PATCH /api/v1/needs/{id}``) with the version it was made on."""
+
+    version: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _keeps_its_identity(self) -> NeedPatch:
+        if self.external_id is not None:
+            raise ValueError("external_id cannot be changed")
+        return self

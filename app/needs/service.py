@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.auth.models import Organization, OrganizationKind, Role, User
 from app.auth.service import get_or_create_organization
-from app.bulk.records import NeedCreate, NeedPatch
 from app.common import checked_edit, new_external_id, same_record
 from app.errors import ConflictError, FieldError, ForbiddenError, InvalidInputError, NotFoundError
 from app.geo.models import Industry
@@ -30,6 +29,7 @@ from app.listing import (
 )
 from app.needs import schemas
 from app.needs.models import Need, NeedIndustry, NeedStatus, NeedTransferMode, NeedVisibility
+from app.needs.schemas import NeedCreate, NeedPatch
 from app.search.backend import (
     SearchDoc,
     SearchFilters,
