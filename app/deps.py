@@ -9,7 +9,6 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from app.db import session_scope
-from app.search.service import SearchEngine
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _READS_ONLY = "__ketao_reads_only__"
@@ -46,11 +45,3 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
-
-
-def get_search(request: Request) -> SearchEngine:
-    engine: SearchEngine = request.app.state.search
-    return engine
-
-
-SearchDep = Annotated[SearchEngine, Depends(get_search)]

@@ -13,7 +13,7 @@ from app.auth.router import router as auth_router
 from app.auth.security import LoginThrottle
 from app.bulk.router import router as import_router
 from app.catalog.router import me_router as my_projects_router
-from app.catalog.router import review_router
+from app.catalog.router import review_router, search_router
 from app.catalog.router import router as projects_router
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
@@ -28,7 +28,6 @@ from app.needs.router import router as needs_router
 from app.openapi import install_openapi
 from app.roadshows.router import me_router as my_roadshows_router
 from app.roadshows.router import router as roadshows_router
-from app.search.router import router as search_router
 from app.search.service import make_search_engine
 
 API_PREFIX = "/api/v1"

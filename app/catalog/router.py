@@ -11,11 +11,12 @@ from app.auth.models import Role, User
 from app.catalog import schemas, service, workflow
 from app.catalog.models import ProjectStatus
 from app.catalog.schemas import ProjectCreate, ProjectPatch
-from app.deps import SearchDep, SessionDep
+from app.deps import SessionDep
 from app.errors import Problem, json_response
 from app.geo.service import reference_codes
 from app.geo.taxonomy import TRL_MAX, TRL_MIN, TransferMode
 from app.listing import PageQuery, PerPageQuery
+from app.search.dependencies import SearchDep
 
 router = APIRouter(prefix="/projects", tags=["projects"])
 
@@ -153,3 +154,17 @@ me_router = APIRouter(prefix="/me", tags=["projects"])
 def my_projects(session: SessionDep, user: CurrentUser) -> schemas.MyProjects:
     """The projects the signed-in user owns, drafts and submissions included."""
     return schemas.MyProjects(items=workflow.my_projects(session, user))
+
+
+search_router = APIRouter(prefix="/search", tags=["search"])
+
+
+@search_router.get("/suggest", response_model=schemas.SuggestionList)
+def suggest(
+    session: SessionDep,
+    search: SearchDep,
+    q: Annotated[str, Query(min_length=1, max_length=100, description="What has been typed")],
+    limit: Annotated[int, Query(ge=1, le=10)] = 10,
+) -> schemas.SuggestionList:
+    """Titles of published projects for search-as-you-type; the last word is a prefix."""
+    return schemas.SuggestionList(items=service.suggest(session, search, q, limit))

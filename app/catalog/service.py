@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -40,7 +40,6 @@ from app.listing import (
     values_by_owner,
 )
 from app.search.backend import (
-    SearchDoc,
     SearchFilters,
     SearchRequest,
     SearchSort,
@@ -565,53 +564,6 @@ def upsert_project(
 
 
 # --- what the search index holds of a project ---
-
-
-def to_search_doc(project: Project) -> SearchDoc:
-    codes = [i.industry_code for i in project.industries]
-    cities = [project.city_code] if project.city_code else []
-    cities += [c.city_code for c in project.target_cities]
-    return SearchDoc(
-        id=project.id,
-        external_id=project.external_id,
-        title_zh=project.title_zh or "",
-        title_en=project.title_en or "",
-        keywords=tuple(project.keywords),
-        body_zh=project.summary_zh or "",
-        body_en=project.summary_en or "",
-        org=project.institution or "",
-        industry=tuple(dict.fromkeys([*codes, *(c.split(".")[0] for c in codes)])),
-        city=tuple(dict.fromkeys(cities)),
-        trl=project.trl,
-        mode=tuple(m.mode for m in project.transfer_modes),
-        status=project.status,
-        price=float(project.price_wan) if project.price_wan is not None else None,
-        created=int(project.created_at.timestamp() * 1_000_000),
-    )
-
-
-def search_docs(session: Session, ids: Sequence[int]) -> dict[int, SearchDoc]:
-    """The documents for these ids; an id with no project is absent (to be deleted)."""
-    rows = session.scalars(select(Project).where(Project.id.in_(ids)).options(*LOAD))
-    return {p.id: to_search_doc(p) for p in rows}
-
-
-def iter_search_docs(session: Session, batch: int = 2000) -> Iterator[SearchDoc]:
-    """Every project as a search document, read in batches (for a rebuild)."""
-    last = 0
-    while True:
-        rows = session.scalars(
-            select(Project)
-            .where(Project.id > last)
-            .options(*LOAD)
-            .order_by(Project.id)
-            .limit(batch)
-        ).all()
-        if not rows:
-            return
-        yield from (to_search_doc(p) for p in rows)
-        last = rows[-1].id
-        session.expunge_all()
 
 
 def public_project_by_external_id(session: Session, external_id: str) -> schemas.ProjectPublic:

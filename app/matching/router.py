@@ -7,10 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from app.auth.dependencies import OptionalUser
-from app.deps import SearchDep, SessionDep, reads_only
+from app.deps import SessionDep, reads_only
 from app.errors import Problem
 from app.matching import schemas, service
 from app.matching.dependencies import MatcherDep
+from app.search.dependencies import SearchDep
 
 router = APIRouter(tags=["matching"])
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 
 from app.auth.dependencies import CurrentUser, OptionalUser, require_role
 from app.auth.models import Role, User
-from app.deps import SearchDep, SessionDep
+from app.deps import SessionDep
 from app.errors import Problem, json_response
 from app.geo.service import reference_codes
 from app.geo.taxonomy import TransferMode
@@ -16,6 +16,7 @@ from app.listing import PageQuery, PerPageQuery
 from app.needs import schemas, service
 from app.needs.models import NeedStatus
 from app.needs.schemas import NeedCreate, NeedPatch
+from app.search.dependencies import SearchDep
 
 router = APIRouter(prefix="/needs", tags=["needs"])
 

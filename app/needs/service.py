@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -31,7 +31,6 @@ from app.needs import schemas
 from app.needs.models import Need, NeedIndustry, NeedStatus, NeedTransferMode, NeedVisibility
 from app.needs.schemas import NeedCreate, NeedPatch
 from app.search.backend import (
-    SearchDoc,
     SearchFilters,
     SearchRequest,
     SearchSort,
@@ -377,46 +376,6 @@ def upsert_need(
 
 
 # --- what the search index holds of a need ---
-
-
-def to_search_doc(need: Need) -> SearchDoc:
-    codes = [i.industry_code for i in need.industries]
-    return SearchDoc(
-        id=need.id,
-        external_id=need.external_id,
-        title_zh=need.title_zh or "",
-        title_en=need.title_en or "",
-        keywords=tuple(need.keywords),
-        body_zh=need.description_zh or "",
-        body_en=need.description_en or "",
-        org=need.organization.name if need.organization else "",
-        industry=tuple(dict.fromkeys([*codes, *(c.split(".")[0] for c in codes)])),
-        city=(need.city_code,) if need.city_code else (),
-        trl=need.min_trl,
-        mode=tuple(m.mode for m in need.transfer_modes),
-        status=need.status,
-        visibility=need.visibility,
-        price=float(need.budget_wan) if need.budget_wan is not None else None,
-        created=int(need.created_at.timestamp() * 1_000_000),
-    )
-
-
-def search_docs(session: Session, ids: Sequence[int]) -> dict[int, SearchDoc]:
-    rows = session.scalars(select(Need).where(Need.id.in_(ids)).options(*_LOAD))
-    return {n.id: to_search_doc(n) for n in rows}
-
-
-def iter_search_docs(session: Session, batch: int = 2000) -> Iterator[SearchDoc]:
-    last = 0
-    while True:
-        rows = session.scalars(
-            select(Need).where(Need.id > last).options(*_LOAD).order_by(Need.id).limit(batch)
-        ).all()
-        if not rows:
-            return
-        yield from (to_search_doc(n) for n in rows)
-        last = rows[-1].id
-        session.expunge_all()
 
 
 def public_needs(session: Session, ids: Sequence[int]) -> dict[int, schemas.NeedPublic]:

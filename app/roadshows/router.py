@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from app.auth.dependencies import CurrentUser, OptionalUser, Secretariat, require_role
 from app.auth.models import Role, User
-from app.deps import SearchDep, SessionDep
+from app.deps import SessionDep
 from app.errors import Problem
 from app.geo.service import reference_codes
 from app.leads.schemas import LeadPublic
@@ -16,6 +16,7 @@ from app.listing import PageQuery, PerPageQuery, check_codes
 from app.matching.dependencies import MatcherDep
 from app.roadshows import attendance, exports, lineup, schemas, service
 from app.roadshows.models import RegistrationStatus, RoadshowStatus
+from app.search.dependencies import SearchDep
 
 router = APIRouter(prefix="/roadshows", tags=["roadshows"])
 me_router = APIRouter(prefix="/me", tags=["roadshows"])

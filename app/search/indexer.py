@@ -12,29 +12,21 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine, event, func, or_, select
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
-from app.catalog import service as catalog
 from app.db import WRITE_OPTION, utcnow
-from app.needs import service as needs
 from app.search.backend import INDEXES, FileLock, IndexName, SearchBackend, SearchDoc
-from app.search.models import OutboxEntity, OutboxEntry
+from app.search.documents import SOURCES
+from app.search.models import OutboxEntry
 from app.search.outbox import OUTBOX_DIRTY
 
 logger = logging.getLogger(__name__)
 
-Loader = Callable[[Session, Sequence[int]], dict[int, SearchDoc]]
-Iterate = Callable[[Session], Iterator[SearchDoc]]
-
-SOURCES: dict[IndexName, tuple[OutboxEntity, Loader, Iterate]] = {
-    "projects": (OutboxEntity.project, catalog.search_docs, catalog.iter_search_docs),
-    "needs": (OutboxEntity.need, needs.search_docs, needs.iter_search_docs),
-}
 MAX_BACKOFF_SECONDS = 600
 # Drains take turns (one batch each) across the processes of a machine; a turn lasts about a
 # second, so this long means something is stuck: the drain gives up and the next poll retries.
