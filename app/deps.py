@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import session_scope
 
@@ -30,7 +31,25 @@ def _writes(request: Request) -> bool:
     return not getattr(getattr(route, "endpoint", None), _READS_ONLY, False)
 
 
-def get_session(request: Request) -> Iterator[Session]:
+@dataclass(frozen=True)
+class Database:
+    """The app's two kinds of session on one engine: ``read`` never takes SQLite's write lock,
+    ``write`` takes it up front (so a read never has to become a write midway)."""
+
+    read: sessionmaker[Session]
+    write: sessionmaker[Session]
+
+
+def get_database(request: Request) -> Database:
+    """The app's database, opened in the lifespan (tests override this dependency)."""
+    database: Database = request.app.state.database
+    return database
+
+
+DatabaseDep = Annotated[Database, Depends(get_database)]
+
+
+def get_session(request: Request, database: DatabaseDep) -> Iterator[Session]:
     """The request's unit of work: committed once when the handler has returned and before the
     response is sent (the dependency's scope is the function, not the request), so a client that
     got a 2xx reads its own write, and a commit that fails is the response (an error).
@@ -38,8 +57,7 @@ def get_session(request: Request) -> Iterator[Session]:
     Requests that may write get a session that takes the write lock from the start (SQLite);
     reads, and routes marked ``reads_only``, never take it.
     """
-    state = request.app.state
-    factory = state.write_sessionmaker if _writes(request) else state.sessionmaker
+    factory = database.write if _writes(request) else database.read
     with session_scope(factory) as session:
         yield session
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 from typing import Literal
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.deps import DatabaseDep
 from app.search.backend import SearchUnavailableError
-from app.search.service import SearchEngine
+from app.search.dependencies import SearchDep
 
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["health"])
@@ -41,10 +42,9 @@ LAG_WARNING_SECONDS = 60.0
 
 
 @router.get("/health", response_model=Health, responses={503: {"model": Health}})
-def health(request: Request, response: Response) -> Health:
+def health(response: Response, db: DatabaseDep, search: SearchDep) -> Health:
     """200 when the database answers (``degraded`` when search is down or behind); else 503."""
-    factory = request.app.state.sessionmaker
-    search: SearchEngine = request.app.state.search
+    factory = db.read
     backend = factory.kw["bind"].dialect.name
     try:
         with factory() as session:

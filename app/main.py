@@ -17,6 +17,7 @@ from app.catalog.router import review_router, search_router
 from app.catalog.router import router as projects_router
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
+from app.deps import Database
 from app.errors import install_error_handlers
 from app.geo.router import router as geo_router
 from app.leads.router import router as leads_router
@@ -43,14 +44,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # Tests hand in their own session factory; everything else gets one engine per process.
-        if getattr(app.state, "sessionmaker", None) is not None:
-            yield
-            return
+        # One engine and one search engine per process, opened here and closed here. Tests do
+        # not run this: they hand in their own through app.dependency_overrides.
         engine = make_engine(settings.effective_database_url)
-        app.state.sessionmaker = make_sessionmaker(engine)
-        app.state.write_sessionmaker = factory = make_sessionmaker(engine, write=True)
-        search = make_search_engine(settings, factory, background=True)
+        database = Database(
+            read=make_sessionmaker(engine), write=make_sessionmaker(engine, write=True)
+        )
+        app.state.database = database
+        search = make_search_engine(settings, database.write, background=True)
         app.state.search = search
         search.start()
         try:

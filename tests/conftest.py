@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,8 +21,10 @@ from app.config import REPO_ROOT, Settings
 from app.db import make_engine
 from app.dbmigrate import upgrade as migrate
 from app.demo import load_demo
+from app.deps import Database, get_database
 from app.main import create_app
 from app.search.analysis import Analyzer
+from app.search.dependencies import get_search
 from app.search.embedded import EmbeddedBackend
 from app.search.indexer import Indexer
 from app.search.service import SearchEngine, dictionary_terms, load_analyzer, make_search_engine
@@ -116,13 +119,25 @@ def search_engine(
     search.backend.close()
 
 
+def wire(
+    app: FastAPI,
+    search: SearchEngine,
+    read: sessionmaker[Session],
+    write: sessionmaker[Session] | None = None,
+) -> FastAPI:
+    """Point ``app`` at the test's database and search engine (its lifespan, which would open
+    its own, is not run: the test client is not entered as a context manager)."""
+    database = Database(read=read, write=write or read)
+    app.dependency_overrides[get_database] = lambda: database
+    app.dependency_overrides[get_search] = lambda: search
+    return app
+
+
 @pytest.fixture
 def client(
     session_factory: sessionmaker[Session], search_engine: SearchEngine, tmp_path: Path
 ) -> Iterator[TestClient]:
-    app = create_app(Settings(data_dir=tmp_path))
-    app.state.sessionmaker = session_factory
-    app.state.write_sessionmaker = session_factory
-    app.state.search = search_engine
-    with TestClient(app, raise_server_exceptions=False) as client:
-        yield client
+    app = wire(create_app(Settings(data_dir=tmp_path)), search_engine, session_factory)
+    client = TestClient(app, raise_server_exceptions=False)  # not entered: no lifespan
+    yield client
+    client.close()

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Environment, Settings
 from app.main import create_app
+from app.search.service import SearchEngine
+from tests.conftest import wire
 
 
 def test_health_reports_database_and_search(client: TestClient) -> None:
@@ -28,18 +30,15 @@ def test_health_reports_database_and_search(client: TestClient) -> None:
 
 
 def test_unexpected_errors_are_problem_details_without_internals(
-    session_factory: sessionmaker[Session], tmp_path: Path
+    session_factory: sessionmaker[Session], search_engine: SearchEngine, tmp_path: Path
 ) -> None:
-    app = create_app(Settings(data_dir=tmp_path))
-    app.state.sessionmaker = session_factory
-    app.state.write_sessionmaker = session_factory
+    app = wire(create_app(Settings(data_dir=tmp_path)), search_engine, session_factory)
 
     @app.get("/boom")
     def boom() -> None:
         raise RuntimeError("secret internal detail")
 
-    with TestClient(app, raise_server_exceptions=False) as client:
-        response = client.get("/boom")
+    response = TestClient(app, raise_server_exceptions=False).get("/boom")
     assert response.status_code == 500
     assert response.headers["content-type"] == "application/problem+json"
     assert "secret" not in response.text

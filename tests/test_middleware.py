@@ -15,6 +15,7 @@ from app.config import Settings
 from app.main import create_app
 from app.search.service import SearchEngine
 from tests.catalog.test_workflow import ENTERPRISE, SECRETARIAT, auth
+from tests.conftest import wire
 from tests.test_app import PRODUCTION
 
 
@@ -95,14 +96,16 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(client: TestClient) 
 def test_imports_have_their_own_limit(
     session_factory: sessionmaker[Session], search_engine: SearchEngine, tmp_path: Path
 ) -> None:
-    app = create_app(Settings(data_dir=tmp_path, max_import_bytes=2_000))
-    app.state.sessionmaker = app.state.write_sessionmaker = session_factory
-    app.state.search = search_engine
-    with TestClient(app, raise_server_exceptions=False) as client:
-        headers = {**auth(client, SECRETARIAT), "content-type": "application/x-ndjson"}
-        record = b'{"type": "need", "title_zh": "' + "长".encode() * 1000 + b'"}\n'
-        response = client.post("/api/v1/import?format=jsonl", content=record, headers=headers)
-        assert response.status_code == 413
+    app = wire(
+        create_app(Settings(data_dir=tmp_path, max_import_bytes=2_000)),
+        search_engine,
+        session_factory,
+    )
+    client = TestClient(app, raise_server_exceptions=False)
+    headers = {**auth(client, SECRETARIAT), "content-type": "application/x-ndjson"}
+    record = b'{"type": "need", "title_zh": "' + "长".encode() * 1000 + b'"}\n'
+    response = client.post("/api/v1/import?format=jsonl", content=record, headers=headers)
+    assert response.status_code == 413
 
 
 def test_every_answer_carries_security_headers(client: TestClient) -> None:
@@ -165,14 +168,11 @@ def _failing_commit_app(
         def commit(self) -> None:
             raise error
 
-    factory = sessionmaker(
+    factory: sessionmaker[Session] = sessionmaker(
         bind=session_factory.kw["bind"], class_=FailingCommit, expire_on_commit=False,
         join_transaction_mode="create_savepoint",
     )  # fmt: skip
-    app = create_app(Settings(data_dir=tmp_path))
-    app.state.sessionmaker = session_factory
-    app.state.write_sessionmaker = factory
-    app.state.search = search_engine
+    app = wire(create_app(Settings(data_dir=tmp_path)), search_engine, session_factory, factory)
     return TestClient(app, raise_server_exceptions=False)
 
 
@@ -180,26 +180,26 @@ def test_a_commit_that_fails_is_the_answer_not_a_201(
     session_factory: sessionmaker[Session], search_engine: SearchEngine, tmp_path: Path
 ) -> None:
     locked = OperationalError("COMMIT", {}, Exception("database is locked"))
-    with _failing_commit_app(session_factory, search_engine, tmp_path, locked) as client:
-        response = client.post(
-            "/api/v1/needs", json={"title_zh": "提交失败的需求"}, headers=auth(client, ENTERPRISE)
-        )
-        assert response.status_code == 503
-        assert response.headers["Retry-After"] == "2"
-        assert response.headers["content-type"] == "application/problem+json"
+    client = _failing_commit_app(session_factory, search_engine, tmp_path, locked)
+    response = client.post(
+        "/api/v1/needs", json={"title_zh": "提交失败的需求"}, headers=auth(client, ENTERPRISE)
+    )
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "2"
+    assert response.headers["content-type"] == "application/problem+json"
 
 
 def test_a_unique_clash_at_commit_is_a_409_naming_the_field(
     session_factory: sessionmaker[Session], search_engine: SearchEngine, tmp_path: Path
 ) -> None:
     clash = IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed: needs.external_id"))
-    with _failing_commit_app(session_factory, search_engine, tmp_path, clash) as client:
-        response = client.post(
-            "/api/v1/needs", json={"title_zh": "撞号的需求"}, headers=auth(client, ENTERPRISE)
-        )
-        assert response.status_code == 409
-        assert response.json()["errors"][0]["field"] == "external_id"
-        assert "external_id" in response.json()["detail"]
+    client = _failing_commit_app(session_factory, search_engine, tmp_path, clash)
+    response = client.post(
+        "/api/v1/needs", json={"title_zh": "撞号的需求"}, headers=auth(client, ENTERPRISE)
+    )
+    assert response.status_code == 409
+    assert response.json()["errors"][0]["field"] == "external_id"
+    assert "external_id" in response.json()["detail"]
 
 
 def test_control_characters_in_notes_and_texts_are_refused_naming_the_field(

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from app.auth.dependencies import Secretariat
 from app.bulk.formats import FileFormat
 from app.bulk.service import check_text, write_checked
-from app.deps import SessionDep, reads_only
+from app.deps import DatabaseDep, SessionDep, reads_only
 from app.errors import FieldError, InvalidInputError, Problem
 
 router = APIRouter(tags=["import"])
@@ -36,6 +36,7 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
 async def import_library(
     request: Request,
     session: SessionDep,
+    database: DatabaseDep,
     user: Secretariat,
     format: Annotated[FileFormat, Query(description="jsonl, json or csv")],
 ) -> ImportCounts:
@@ -52,7 +53,7 @@ async def import_library(
             [FieldError(field="body", location="body", message=str(exc))],
         ) from exc
     records = await run_in_threadpool(check_text, session, text, format)
-    report = await run_in_threadpool(write_checked, request.app.state.write_sessionmaker, records)
+    report = await run_in_threadpool(write_checked, database.write, records)
     return ImportCounts(
         created=dict(report.created), updated=dict(report.updated), unchanged=dict(report.unchanged)
     )

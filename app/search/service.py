@@ -22,7 +22,7 @@ from app.search.backend import (
     SearchResult,
 )
 from app.search.highlight import Highlighter
-from app.search.indexer import Indexer, watch_commits
+from app.search.indexer import Indexer, read_sessions, watch_commits
 
 logger = logging.getLogger(__name__)
 
@@ -128,7 +128,7 @@ def make_search_engine(
     """The engine for this process; ``background`` drains the outbox on a thread after commits,
     otherwise right after each commit in the committing thread (tests and the command line)."""
     if analyzer is None:
-        with factory() as session:
+        with read_sessions(factory)() as session:  # reads only: no write lock at start-up
             analyzer = load_analyzer(settings.seed_dir, dictionary_terms(session))
     backend = backend or make_backend(settings, analyzer)
     # Drains of every process on this machine take turns (``ketao serve --workers 2``, the CLI).

@@ -19,6 +19,7 @@ from app.config import MATCH_WEIGHTS, Settings
 from app.main import create_app
 from app.matching.matcher import Matcher
 from app.search.service import SearchEngine
+from tests.conftest import wire
 
 MakeClient = Callable[[Settings], TestClient]
 ADHOC = {"industries": ["4.3"], "city": "guangzhou", "min_trl": 7, "budget_wan": 300}
@@ -32,11 +33,10 @@ def make_client(
     with ExitStack() as stack:
 
         def make(settings: Settings) -> TestClient:
-            app = create_app(settings)
-            app.state.sessionmaker = session_factory
-            app.state.write_sessionmaker = session_factory
-            app.state.search = search_engine
-            return stack.enter_context(TestClient(app, raise_server_exceptions=False))
+            app = wire(create_app(settings), search_engine, session_factory)
+            client = TestClient(app, raise_server_exceptions=False)  # no lifespan
+            stack.callback(client.close)
+            return client
 
         yield make
 
