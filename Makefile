@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install test lint format bench bench-match eval bench-startup clean
+.PHONY: run install test lint format bench bench-match eval bench-startup soak clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ eval: install
 
 bench-startup: install
 	$(BIN)/python -m bench.startup
+
+## Mixed load on a served app while a 50,000-record import and an index rebuild run.
+soak: install
+	$(BIN)/python -m bench.soak
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -15,7 +15,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER_SECRET = "change-me-local-development-only-never-in-production"  # noqa: S105 - refused in production
 
 
-# Documented defaults of the matching weights (README, "Matching").
+# Documented defaults of the matching weights (docs/matching.md).
 MATCH_WEIGHTS = {
     "text": 0.40,
     "industry": 0.20,
@@ -44,7 +44,7 @@ class Environment(enum.StrEnum):
 
 
 class Settings(BaseSettings):
-    """Every setting Ketao reads; the README has a table of them."""
+    """Every setting Ketao reads; docs/operations.md has a table of them."""
 
     model_config = SettingsConfigDict(env_prefix="KETAO_", env_file=".env", extra="ignore")
 
