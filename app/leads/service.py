@@ -23,7 +23,6 @@ from app.geo.service import ReferenceCodes
 from app.leads import schemas
 from app.leads.models import Lead, LeadEvent, LeadStage
 
-PIPELINE = [LeadStage.new, LeadStage.contacted, LeadStage.negotiating, LeadStage.signed]
 NEXT: dict[str, set[str]] = {
     LeadStage.new: {LeadStage.contacted, LeadStage.closed},
     LeadStage.contacted: {LeadStage.negotiating, LeadStage.closed},
