@@ -9,6 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, TimestampMixin, UTCDateTime, check_in, utcnow
+from app.geo import models as _geo  # noqa: F401 - the cities table our foreign key names
 
 
 class Role(enum.StrEnum):
