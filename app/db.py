@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
+import sqlite3
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import DateTime, Dialect, Engine, MetaData, create_engine, event, func
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -74,19 +79,92 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # SQLite leaves foreign keys off unless asked; our constraints live in the database.
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_SECONDS * 1000)}")
     cursor.close()
 
 
 WRITE_OPTION = "ketao_write"
+# How long a writer waits for SQLite's write lock (then: 503 with Retry-After).
+SQLITE_BUSY_SECONDS = 5.0
 
 
-def _sqlite_begin(conn: Any) -> None:
+class WriteGate:
+    """Writers of one process take SQLite's write lock in the order they asked for it.
+
+    SQLite's own waiting is a busy handler that polls (at most every 100 ms): it is not fair, so
+    a long job that writes batch after batch could win the lock again and again while a request
+    waiting behind it runs out of time. Inside one process (the server with its import, its
+    indexer and its requests) the gate makes the order first come, first served; between
+    processes the busy handler still decides, and long jobs leave gaps for it.
+    """
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self._cond = threading.Condition()
+        self._next = 0
+        self._serving = 0
+        self._abandoned: set[int] = set()
+
+    def acquire(self) -> None:
+        with self._cond:
+            ticket = self._next
+            self._next += 1
+            deadline = time.monotonic() + self.timeout
+            while self._serving != ticket:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    self._abandoned.add(ticket)
+                    raise OperationalError(
+                        "BEGIN IMMEDIATE",
+                        {},
+                        sqlite3.OperationalError(
+                            f"database is locked (waited {self.timeout:.0f} s behind this "
+                            "process's other writers)"
+                        ),
+                    )
+                self._cond.wait(left)
+
+    def release(self) -> None:
+        with self._cond:
+            self._serving += 1
+            while self._serving in self._abandoned:
+                self._abandoned.discard(self._serving)
+                self._serving += 1
+            self._cond.notify_all()
+
+
+_GATE_HELD = "ketao_write_gate_held"
+
+
+def _sqlite_begin(conn: Any, gate: WriteGate) -> None:
     # A unit of work that will write takes SQLite's write lock up front: a read transaction
     # upgraded to a write after another writer committed fails at once ("database is locked")
-    # instead of waiting for busy_timeout.
+    # instead of waiting for busy_timeout. It queues at the process's gate first.
     immediate = conn.get_execution_options().get(WRITE_OPTION)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    if not immediate:
+        conn.exec_driver_sql("BEGIN")
+        return
+    gate.acquire()
+    try:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        gate.release()
+        raise
+    conn.info[_GATE_HELD] = gate
+
+
+def _sqlite_end(conn: Any) -> None:
+    gate = conn.info.pop(_GATE_HELD, None)
+    if gate is not None:
+        gate.release()
+
+
+def _sqlite_checkin(dbapi_connection: Any, record: Any) -> None:
+    # A connection handed back with its transaction never ended (an error mid-way) is rolled
+    # back by the pool without a "rollback" event: let the gate go here then.
+    gate = record.info.pop(_GATE_HELD, None)
+    if gate is not None:
+        gate.release()
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -97,8 +175,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         kwargs.setdefault("connect_args", {"check_same_thread": False})
         engine = create_engine(url, **kwargs)
+        gate = WriteGate(timeout=SQLITE_BUSY_SECONDS)
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "commit", _sqlite_end)
+        event.listen(engine, "rollback", _sqlite_end)
+        event.listen(engine, "checkin", _sqlite_checkin)
+        event.listen(engine, "begin", functools.partial(_sqlite_begin, gate=gate))
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
