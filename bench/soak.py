@@ -226,6 +226,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                                  text=True, timeout=args.limit)  # fmt: skip
         timings["rebuild_s"] = time.monotonic() - started
         timings["rebuild_rc"] = rebuilt.returncode
+        if rebuilt.returncode:
+            timings["rebuild_error"] = rebuilt.stderr[-2000:]  # type: ignore[assignment]
         soak.phase = "idle-after"
         time.sleep(args.idle)
         soak.stop.set()

@@ -12,11 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
-from sqlalchemy import Engine, event, func, or_, select
+from sqlalchemy import Engine, event, func, or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from app.db import WRITE_OPTION, utcnow
@@ -72,6 +75,25 @@ def read_sessions(factory: sessionmaker[Session]) -> sessionmaker[Session]:
         return factory  # already plain, or a connection (tests) that must be shared
     options = {k: v for k, v in factory.kw.items() if k != "bind"}
     return sessionmaker(bind=bind.execution_options(**{WRITE_OPTION: False}), **options)
+
+
+T = TypeVar("T")
+BUSY_RETRIES = (0.2, 0.5, 1.0, 2.0, 4.0)
+
+
+def when_not_busy(write: Callable[[], T]) -> T:
+    """Run a short bookkeeping write, trying again while SQLite's write lock is held by another
+    process's long job (each try already waits busy_timeout): the change it records must not be
+    dropped because an import was writing at that moment."""
+    for pause in BUSY_RETRIES:
+        try:
+            return write()
+        except OperationalError as exc:
+            if "locked" not in str(exc.orig):
+                raise
+            logger.info("outbox bookkeeping waits for the database: %s", exc.orig)
+            time.sleep(pause)
+    return write()
 
 
 class Indexer:
@@ -144,10 +166,15 @@ class Indexer:
         # SQLite: the read transaction is over; a read cannot safely become a write there, so
         # the bookkeeping gets a short write transaction of its own.
         report = self._write(work)
-        with self.factory() as session:
-            claimed = [r.id for r in rows]
-            _settle(session.scalars(select(OutboxEntry).where(OutboxEntry.id.in_(claimed))), work)
-            session.commit()
+        claimed = [r.id for r in rows]
+
+        def settle() -> None:
+            with self.factory() as session:
+                query = select(OutboxEntry).where(OutboxEntry.id.in_(claimed))
+                _settle(session.scalars(query), work)
+                session.commit()
+
+        when_not_busy(settle)
         return report
 
     def _load(self, session: Session, index: IndexName, rows: list[OutboxEntry]) -> _Work:
@@ -209,17 +236,20 @@ class Indexer:
         before the swap has marked its rows by then, so they are queued again too.
         """
         entities = [SOURCES[i][0].value for i in indexes]
-        with self._lock.held(), self.factory() as session:
-            rows = session.scalars(
-                select(OutboxEntry).where(
-                    OutboxEntry.processed_at >= started, OutboxEntry.entity.in_(entities)
+
+        def requeue() -> int:
+            with self.factory() as session:
+                queued = session.execute(
+                    update(OutboxEntry)
+                    .where(OutboxEntry.processed_at >= started, OutboxEntry.entity.in_(entities))
+                    .values(processed_at=None, next_attempt_at=None)
                 )
-            ).all()
-            for row in rows:
-                row.processed_at = None
-                row.next_attempt_at = None
-            session.commit()
-        if rows:
+                session.commit()
+                return int(getattr(queued, "rowcount", 0) or 0)
+
+        with self._lock.held():
+            queued = when_not_busy(requeue)
+        if queued:
             self.drain()
 
     # --- status ---
