@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.catalog import service as catalog
+from app.catalog import facts as catalog
 from app.config import MATCH_WEIGHTS, REPO_ROOT, ROADSHOW_MATCH_WEIGHTS, Settings
 from app.db import make_engine, make_sessionmaker
 from app.dbmigrate import upgrade

@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from app.catalog import service as catalog
+from app.catalog import listing as catalog
 from app.catalog.models import (
     Project,
     ProjectIndustry,
@@ -249,17 +249,25 @@ def run_size(n: int, workdir: Path, http_seconds: float, port: int) -> dict[str,
 
     with factory() as session:
         refs = reference_codes(session)
+        renders = catalog.RenderCache()
 
         def engine_query(q: str) -> Callable[[], object]:
             filters = catalog.ProjectFilters(q=q)
             return lambda: catalog.list_projects(
-                session, refs, filters, sort=None, page=1, per_page=20, search=search
+                session,
+                refs,
+                filters,
+                sort=None,
+                page=1,
+                per_page=20,
+                renders=renders,
+                search=search,
             )
 
         def sql_query(q: str) -> Callable[[], object]:
             filters = catalog.ProjectFilters(q=q)
             return lambda: catalog.list_projects(
-                session, refs, filters, sort=None, page=1, per_page=20, search=None
+                session, refs, filters, sort=None, page=1, per_page=20, renders=renders, search=None
             )
 
         for q in QUERIES:  # warm caches the same way for both

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from app.auth.models import OrganizationKind, User
 from app.auth.security import create_access_token
 from app.auth.service import get_or_create_organization
-from app.catalog import service as catalog
+from app.catalog import records as catalog
 from app.catalog.models import Project
 from app.config import Settings
 from app.needs import service as needs

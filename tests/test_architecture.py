@@ -13,7 +13,14 @@ import pytest
     [
         ("app.geo.router", ["app.catalog", "app.needs", "app.bulk", "app.search.indexer"]),
         ("app.deps", ["app.search", "app.catalog", "app.needs"]),
-        ("app.search.indexer", ["app.catalog.service", "app.needs.service", "app.matching"]),
+        (
+            "app.search.indexer",
+            [
+                *(f"app.catalog.{m}" for m in ("listing", "records", "facts", "workflow")),
+                "app.needs.service",
+                "app.matching",
+            ],
+        ),
         ("app.auth.router", ["app.catalog", "app.needs", "app.bulk"]),
     ],
 )

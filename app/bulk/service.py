@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.bulk.formats import FileFormat, RawRecord, read_records, write_records
 from app.bulk.records import NeedRecord, ProjectRecord
-from app.catalog import service as catalog
+from app.catalog import records as catalog
 from app.db import session_scope
 from app.errors import FieldError, InvalidInputError
 from app.geo.service import ReferenceCodes, reference_codes

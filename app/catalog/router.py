@@ -8,7 +8,8 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 
 from app.auth.dependencies import CurrentUser, OptionalUser, Secretariat, require_role
 from app.auth.models import Role, User
-from app.catalog import schemas, service, workflow
+from app.catalog import listing, schemas, workflow
+from app.catalog.dependencies import ProjectRendersDep
 from app.catalog.models import ProjectStatus
 from app.catalog.schemas import ProjectCreate, ProjectPatch
 from app.deps import SessionDep
@@ -31,6 +32,7 @@ TrlQuery = Annotated[int | None, Query(ge=TRL_MIN, le=TRL_MAX)]
 def list_projects(
     session: SessionDep,
     search: SearchDep,
+    renders: ProjectRendersDep,
     q: Annotated[str | None, Query(max_length=200, description="Free text")] = None,
     industry: Annotated[
         list[str] | None,
@@ -51,7 +53,7 @@ def list_projects(
     page: PageQuery = 1,
     per_page: PerPageQuery = 20,
 ) -> Response:
-    filters = service.ProjectFilters(
+    filters = listing.ProjectFilters(
         q=q,
         industry=industry or (),
         city=city or (),
@@ -61,13 +63,14 @@ def list_projects(
         status=status,
         external_id=external_id,
     )
-    result = service.list_projects(
+    result = listing.list_projects(
         session,
         reference_codes(session),
         filters,
         sort=sort,
         page=page,
         per_page=per_page,
+        renders=renders,
         search=search,
     )
     return json_response(result)
@@ -167,4 +170,4 @@ def suggest(
     limit: Annotated[int, Query(ge=1, le=10)] = 10,
 ) -> schemas.SuggestionList:
     """Titles of published projects for search-as-you-type; the last word is a prefix."""
-    return schemas.SuggestionList(items=service.suggest(session, search, q, limit))
+    return schemas.SuggestionList(items=listing.suggest(session, search, q, limit))

@@ -29,9 +29,9 @@ from app.catalog.models import (
     ProjectStatus,
     RevisionStatus,
 )
+from app.catalog.records import LOAD, to_public, upsert_project
 from app.catalog.schemas import ProjectCreate, ProjectPatch
 from app.catalog.schemas import ReviewDecision as Decision
-from app.catalog.service import LOAD, to_public, upsert_project
 from app.common import checked_edit, claim_version
 from app.db import utcnow
 from app.errors import ConflictError, ForbiddenError, NotFoundError

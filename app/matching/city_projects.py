@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from app.catalog import service as catalog
+from app.catalog import facts as catalog
 from app.errors import NotFoundError
 from app.matching import candidates, scoring
 from app.matching.matcher import Matcher
@@ -50,5 +50,5 @@ def city_to_projects(
         )
         scored.append((result.score, -project_id, result))
     scored.sort(key=lambda row: row[:2], reverse=True)
-    items = project_matches(session, [(-row[1], row[2]) for row in scored[:limit]])
+    items = project_matches(session, matcher.renders, [(-row[1], row[2]) for row in scored[:limit]])
     return CityProjectMatches(city=ctx.summaries[code], items=items)

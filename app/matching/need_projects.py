@@ -8,7 +8,8 @@ from collections.abc import Mapping, Sequence
 from sqlalchemy.orm import Session
 
 from app.auth.models import User
-from app.catalog import service as catalog
+from app.catalog import facts as catalog
+from app.catalog.listing import published_projects
 from app.errors import ConflictError, FieldError, InvalidInputError
 from app.matching import candidates, scoring
 from app.matching.matcher import Matcher
@@ -58,7 +59,7 @@ def rank_projects(
         scored.append((result.score, text_score, -project_id, result))
     scored.sort(key=lambda row: row[:3], reverse=True)
     top = scored[:limit]
-    rendered = catalog.published_projects(session, [-row[2] for row in top])
+    rendered = published_projects(session, matcher.renders, [-row[2] for row in top])
     need_terms = term_set(search.analyzer, query) if query else frozenset()
     out = []
     for _, _, negative_id, result in top:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from sqlalchemy.orm import Session
 
-from app.catalog import service as catalog
+from app.catalog import facts as catalog
 from app.matching import scoring
 from app.matching.matcher import Matcher
 from app.matching.places import needs_reason, platforms

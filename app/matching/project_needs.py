@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from app.catalog import service as catalog
+from app.catalog import facts as catalog
 from app.matching import candidates, scoring
 from app.matching.matcher import Matcher
 from app.matching.schemas import NeedMatch, ProjectNeedMatches

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
-from app.catalog import service as catalog
+from app.catalog.listing import RenderCache, published_projects
 from app.catalog.schemas import ProjectListItem, ProjectPublic
 from app.matching import scoring
 from app.matching.schemas import ProjectMatch
@@ -18,10 +18,11 @@ def public_project(item: ProjectListItem) -> ProjectPublic:
 
 
 def project_matches(
-    session: Session, ranked: Sequence[tuple[int, scoring.Scored]]
+    session: Session, renders: RenderCache, ranked: Sequence[tuple[int, scoring.Scored]]
 ) -> list[ProjectMatch]:
-    """Ranked (project id, score) pairs rendered as matches; unpublished ones drop out."""
-    rendered = catalog.published_projects(session, [project_id for project_id, _ in ranked])
+    """Ranked (project id, score) pairs rendered (through ``renders``) as matches; unpublished
+    ones drop out."""
+    rendered = published_projects(session, renders, [project_id for project_id, _ in ranked])
     return [
         ProjectMatch(
             project=public_project(entry.item),

@@ -6,7 +6,7 @@ from collections.abc import Collection, Mapping
 
 from sqlalchemy.orm import Session
 
-from app.catalog import service as catalog
+from app.catalog import facts as catalog
 from app.matching import candidates, scoring
 from app.matching.matcher import Matcher
 from app.matching.places import needs_reason, open_needs_in, platforms
@@ -67,4 +67,4 @@ def roadshow_to_projects(
         )
         scored.append((result.score, text, -project_id, result))
     scored.sort(key=lambda row: row[:3], reverse=True)
-    return project_matches(session, [(-row[2], row[3]) for row in scored[:limit]])
+    return project_matches(session, matcher.renders, [(-row[2], row[3]) for row in scored[:limit]])

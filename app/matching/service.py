@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from app.catalog import service as catalog
+from app.catalog import facts as catalog
 from app.matching.city_projects import city_to_projects
 from app.matching.matcher import Matcher
 from app.matching.need_projects import (

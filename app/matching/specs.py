@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.catalog import service as catalog
+from app.catalog.facts import ProjectFacts
 from app.catalog.schemas import ProjectPublic
 from app.matching import scoring
 from app.matching.schemas import AdHocNeed
@@ -54,7 +54,7 @@ def project_spec(project: ProjectPublic) -> scoring.ProjectSpec:
     )
 
 
-def project_facts_spec(facts: catalog.ProjectFacts) -> scoring.ProjectSpec:
+def project_facts_spec(facts: ProjectFacts) -> scoring.ProjectSpec:
     return scoring.ProjectSpec(
         industries=facts.industries,
         trl=facts.trl,

@@ -25,7 +25,7 @@ from app.bulk.service import (
     check_text,
     write_checked,
 )
-from app.catalog import service as catalog
+from app.catalog import records as catalog
 from app.catalog.models import Project
 from app.db import make_engine, make_sessionmaker
 from app.dbmigrate import upgrade

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.bulk.formats import FORMULA_START, FileFormat, read_records, write_records
 from app.bulk.service import export_text, import_text
-from app.catalog import service as catalog
+from app.catalog import records as catalog
 from app.catalog.models import Project
 from app.needs import service as needs
 from app.needs.models import Need
