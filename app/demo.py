@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -20,19 +21,33 @@ from app.bulk.formats import FileFormat
 from app.bulk.service import ImportRejectedError, ImportReport, import_text
 from app.catalog import service as catalog
 from app.catalog.models import ProjectEvent
+from app.geo.service import ReferenceCodes, reference_codes
 from app.leads import service as leads
-from app.leads.models import Lead, LeadEvent
+from app.leads.models import Lead, LeadStage
+from app.leads.schemas import Landing, LeadUpdate
+from app.roadshows import attendance, lineup
+from app.roadshows import service as roadshows
 from app.roadshows.models import (
     Invitation,
+    InvitationStatus,
     Registration,
+    RegistrationStatus,
     Roadshow,
-    RoadshowIndustry,
     RoadshowInterest,
-    Slot,
+    RoadshowStatus,
+)
+from app.roadshows.schemas import (
+    InterestCreate,
+    InvitationCreate,
+    InvitationResponse,
+    RoadshowCreate,
+    RoadshowUpdate,
+    SlotCreate,
 )
 from app.roadshows.service import SHANGHAI
 
 DEMO_ENTERPRISE_PASSWORD = "ketao-demo-enterprise"  # noqa: S105 - demo accounts only
+SECRETARIAT = "secretariat@ketao.local"  # the demo account that reviews, invites, moves leads
 
 
 @dataclass
@@ -92,31 +107,48 @@ def load_demo(session: Session, seed_dir: Path) -> SeedReport:
     )
 
 
-def _advance(session: Session, lead: Lead, spec: dict[str, Any], actor: User | None) -> None:
-    """Walk a seeded lead along the pipeline to ``spec["stage"]``, with its audit events."""
-    stages = ["new", "contacted", "negotiating", "signed", "landed"]
-    target = spec.get("stage", "new")
-    path_to = stages[: stages.index(target) + 1] if target != "closed" else ["new", "closed"]
-    for before, after in itertools.pairwise(path_to):
-        session.add(
-            LeadEvent(
-                lead_id=lead.id,
-                actor_id=actor.id if actor else None,
-                from_stage=before,
-                to_stage=after,
-                note=spec.get("note") if after == target else None,
-            )
+def _stages_to(target: str) -> list[str]:
+    """The moves that take a new lead to ``target`` by the pipeline's own rules (``leads.NEXT``),
+    the shortest way: new → contacted → … → landed, or new → closed."""
+    paths: dict[str, list[str]] = {LeadStage.new: []}
+    queue: list[str] = [LeadStage.new]
+    for stage in queue:  # breadth first; the queue grows as it is read
+        for after in sorted(leads.NEXT[stage]):
+            if after not in paths:
+                paths[after] = [*paths[stage], after]
+                queue.append(after)
+    return paths[target]
+
+
+def _advance(
+    session: Session,
+    secretariat: User,
+    refs: ReferenceCodes,
+    lead_id: int,
+    spec: dict[str, Any],
+) -> None:
+    """Move a seeded lead to ``spec["stage"]`` the way the secretariat does, through the leads
+    service (its rules, its audit events); ``spec["note"]`` goes on the last move."""
+    target = spec.get("stage", LeadStage.new)
+    for stage in _stages_to(target):
+        update = LeadUpdate(
+            stage=LeadStage(stage),
+            note=spec.get("note") if stage == target else None,
+            landing=_landing(spec["landing"]) if stage == LeadStage.landed else None,
         )
-    if target == "landed":
-        landing = spec["landing"]
-        lead.landed_city = landing["city"]
-        lead.landed_amount_wan = Decimal(str(landing["amount_wan"]))
-        lead.landed_on = (
-            dt.date.fromisoformat(landing["date"])
-            if "date" in landing
-            else dt.datetime.now(SHANGHAI).date() + dt.timedelta(days=landing["day_offset"])
-        )
-    lead.stage = target
+        leads.move(session, secretariat, lead_id, update, refs)
+
+
+def _landing(spec: dict[str, Any]) -> Landing:
+    """Where, for how much and when a lead landed: on a date, or ``day_offset`` days from today."""
+    today = dt.datetime.now(SHANGHAI).date()
+    return Landing(
+        city=spec["city"],
+        amount_wan=spec["amount_wan"],
+        date=dt.date.fromisoformat(spec["date"])
+        if "date" in spec
+        else today + dt.timedelta(days=spec["day_offset"]),
+    )
 
 
 def _load_journeys(session: Session, path: Path) -> int:
@@ -139,7 +171,7 @@ def _load_journeys(session: Session, path: Path) -> int:
         path_to = steps[: steps.index(draft["status"]) + 1]
         session.add(ProjectEvent(project_id=project.id, actor_id=owner.id, action="created",
                                  to_status="draft"))  # fmt: skip
-        reviewer = users.get("secretariat@ketao.local")
+        reviewer = users.get(SECRETARIAT)
         for before, after in itertools.pairwise(path_to):
             actor = owner if after == "submitted" else reviewer
             action = "submitted" if after == "submitted" else "request_changes"
@@ -155,7 +187,8 @@ def _load_journeys(session: Session, path: Path) -> int:
             )
         project.status = draft["status"]
         created += 1
-    secretariat = users.get("secretariat@ketao.local")
+    secretariat = users[SECRETARIAT]
+    refs = reference_codes(session)
     for spec in data["leads"]:
         project = catalog.projects_by_external_id(session, [spec["project"]])[spec["project"]]
         enterprise = users[spec["enterprise"]]
@@ -166,17 +199,8 @@ def _load_journeys(session: Session, path: Path) -> int:
         )
         if exists is not None or enterprise.organization_id is None:
             continue
-        lead = Lead(
-            project_id=project.id,
-            organization_id=enterprise.organization_id,
-            created_by=enterprise.id,
-            message=spec["message"],
-        )
-        session.add(lead)
-        session.flush()
-        session.add(LeadEvent(lead_id=lead.id, actor_id=enterprise.id, to_stage="new",
-                              note=spec["message"]))  # fmt: skip
-        _advance(session, lead, spec, secretariat)
+        lead = leads.show_interest(session, enterprise, project.id, spec["message"])
+        _advance(session, secretariat, refs, lead.id, spec)
         created += 1
     session.flush()
     return created
@@ -202,117 +226,211 @@ def _load_roadshows(session: Session, path: Path) -> tuple[int, int]:
             password_hash=shared_hash,
         )
         accounts += was_created
-    users = {u.email: u for u in session.scalars(select(User))}
-    orgs = {o.name: o for o in session.scalars(select(Organization))}
-    secretariat = users["secretariat@ketao.local"]
-    today = dt.datetime.now(SHANGHAI).date()
+    cast = _Cast(
+        users={u.email: u for u in session.scalars(select(User).order_by(User.id))},
+        orgs={o.name: o for o in session.scalars(select(Organization))},
+        refs=reference_codes(session),
+    )
     created = 0
     for spec in data["roadshows"]:
         if session.scalar(select(Roadshow.id).where(Roadshow.title_zh == spec["title_zh"])):
             continue
-        day = today + dt.timedelta(days=spec["day_offset"])
+        _replay_roadshow(session, cast, spec)
+        created += 1
+    session.flush()
+    return accounts, created
 
-        def moment(clock: str, day: dt.date = day) -> dt.datetime:
-            return dt.datetime.combine(day, dt.time.fromisoformat(clock), SHANGHAI)
 
-        starts = moment(spec["starts"])
-        # Planning, invitations and registrations happened before the event and before now.
-        before = min(starts, dt.datetime.now(SHANGHAI))
-        roadshow = Roadshow(
+@dataclass
+class _Cast:
+    """The demo's people and organisations, and the codes the services check against."""
+
+    users: dict[str, User]
+    orgs: dict[str, Organization]
+    refs: ReferenceCodes
+
+    @property
+    def secretariat(self) -> User:
+        return self.users[SECRETARIAT]
+
+    def account_of(self, organization: Organization) -> User:
+        """Who answers the organisation's invitation: its enterprise account, else the
+        secretariat (an answer given by phone)."""
+        for user in self.users.values():
+            if user.organization_id == organization.id and user.role == Role.enterprise:
+                return user
+        return self.secretariat
+
+
+def _replay_roadshow(session: Session, cast: _Cast, spec: dict[str, Any]) -> None:
+    """A demo roadshow's history, replayed through the roadshow services as it happened: planned
+    and published, invitations sent and answered, seats taken and given back, and, once held,
+    check-ins at the door, completion, and the interest recorded there, each lead moved along.
+
+    The services read the clock: registration closes once a roadshow has ended, and what they
+    record is stamped "now". So a roadshow already held is planned and filled while it is still
+    ahead (its dates shifted forward by ``ahead``), then moved to the day it was held; and each
+    stamp is set back, right after the call that made it, to when it happened (``# happened:``).
+    """
+    sec, refs = cast.secretariat, cast.refs
+    now = dt.datetime.now(SHANGHAI)
+    day = now.date() + dt.timedelta(days=spec["day_offset"])
+
+    def moment(clock: str) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time.fromisoformat(clock), SHANGHAI)
+
+    starts, ends = moment(spec["starts"]), moment(spec["ends"])
+    before = min(starts, now)  # planning, invitations and registrations came before both
+    ahead = max(dt.timedelta(0), now - starts + dt.timedelta(days=1))
+    roadshow = roadshows.create_roadshow(
+        session,
+        sec,
+        RoadshowCreate(
             title_zh=spec["title_zh"],
             title_en=spec["title_en"],
             description_zh=spec["description_zh"],
             description_en=spec["description_en"],
-            city_code=spec["city"],
+            industries=spec["industries"],
+            city=spec["city"],
             venue=spec["venue"],
-            starts_at=starts,
-            ends_at=moment(spec["ends"]),
+            starts_at=starts + ahead,
+            ends_at=ends + ahead,
             capacity=spec["capacity"],
-            status=spec["status"],
-            created_by=secretariat.id,
-            created_at=before - dt.timedelta(days=40),
+        ),
+        refs,
+    )
+    roadshow.created_at = before - dt.timedelta(days=40)  # happened: planned 40 days ahead
+    projects = catalog.projects_by_external_id(session, [s["project"] for s in spec["slots"]])
+    for slot in spec["slots"]:
+        lineup.add_slot(
+            session,
+            sec,
+            roadshow.id,
+            SlotCreate(
+                project_id=projects[slot["project"]].id,
+                starts_at=moment(slot["at"]) + ahead,
+                minutes=slot["minutes"],
+                presenter=slot["presenter"],
+            ),
         )
-        session.add(roadshow)
-        session.flush()
-        for position, code in enumerate(spec["industries"]):
-            session.add(RoadshowIndustry(roadshow_id=roadshow.id, industry_code=code,
-                                         position=position))  # fmt: skip
-        projects = catalog.projects_by_external_id(session, [s["project"] for s in spec["slots"]])
-        for slot in spec["slots"]:
-            at = moment(slot["at"])
-            session.add(
-                Slot(
-                    roadshow_id=roadshow.id,
-                    project_id=projects[slot["project"]].id,
-                    presenter=slot["presenter"],
-                    starts_at=at,
-                    ends_at=at + dt.timedelta(minutes=slot["minutes"]),
-                    minutes=slot["minutes"],
+    roadshows.update_roadshow(
+        session, sec, roadshow.id, RoadshowUpdate(status=RoadshowStatus.published), refs
+    )
+
+    # Before the event, in the order it happened: invitations, registrations, answers,
+    # cancellations (a seat given back goes to the first on the waitlist).
+    steps: list[tuple[dt.datetime, Callable[[dt.datetime], None]]] = []
+    for n, invitation in enumerate(spec["invitations"]):
+        org = cast.orgs[invitation["organization"]]
+        sent = before - dt.timedelta(days=30) + dt.timedelta(hours=n)  # an hour apart, in order
+        steps.append((sent, partial(_invite, session, sec, roadshow, org)))
+        if invitation["status"] != InvitationStatus.invited:
+            answer = InvitationResponse(status=invitation["status"], note=invitation.get("note"))
+            steps.append(
+                (
+                    before - dt.timedelta(days=20 - n),
+                    partial(_answer, session, cast.account_of(org), roadshow, org, answer),
                 )
             )
-        for n, invitation in enumerate(spec["invitations"]):
-            answered = invitation["status"] != "invited"
-            session.add(
-                Invitation(
-                    roadshow_id=roadshow.id,
-                    organization_id=orgs[invitation["organization"]].id,
-                    status=invitation["status"],
-                    invited_by=secretariat.id,
-                    created_at=before - dt.timedelta(days=30, hours=n),
-                    responded_at=before - dt.timedelta(days=20 - n) if answered else None,
-                    response_note=invitation.get("note"),
-                )
-            )
-        seated = 0
-        for n, registration in enumerate(spec["registrations"]):
-            user = users[registration["account"]]
-            at = before - dt.timedelta(days=25 - n)
-            status = "confirmed" if seated < roadshow.capacity else "waitlisted"
-            if registration.get("cancelled"):
-                status = "cancelled"
-            seated += status == "confirmed"
-            session.add(
-                Registration(
-                    roadshow_id=roadshow.id,
-                    user_id=user.id,
-                    organization_id=user.organization_id,
-                    status=status,
-                    created_at=at,
-                    confirmed_at=at if status == "confirmed" else None,
-                    cancelled_at=at + dt.timedelta(days=3) if status == "cancelled" else None,
-                    checked_in_at=starts - dt.timedelta(minutes=15 - n)
-                    if registration.get("checked_in") and status == "confirmed"
-                    else None,
-                )
-            )
-        session.flush()
-        interested = catalog.projects_by_external_id(
-            session, [i["project"] for i in spec["interest"]]
+    for n, registration in enumerate(spec["registrations"]):
+        user = cast.users[registration["account"]]
+        at = before - dt.timedelta(days=25 - n)
+        steps.append((at, partial(_register, session, user, roadshow)))
+        if registration.get("cancelled"):
+            steps.append((at + dt.timedelta(days=3), partial(_cancel, session, user, roadshow)))
+    for at, step in sorted(steps, key=lambda s: s[0]):  # stable: ties keep the order above
+        step(at)
+        session.flush()  # its stamps, before the next step reads who came first
+
+    if ahead:  # held: it took place on its day (its lineup moves with it)
+        roadshows.update_roadshow(
+            session, sec, roadshow.id, RoadshowUpdate(starts_at=starts, ends_at=ends), refs
         )
-        for interest in spec["interest"]:
-            org = orgs[interest["organization"]]
-            project = interested[interest["project"]]
-            lead_view, new = leads.record_interest(
-                session,
-                secretariat,
-                org.id,
-                project.id,
-                f"[路演 {spec['title_zh']}] {interest['note']}",
+    for n, registration in enumerate(spec["registrations"]):
+        if registration.get("checked_in"):
+            seat = attendance.registration_of(
+                session, roadshow.id, cast.users[registration["account"]]
             )
-            if new:
-                lead = leads.leads_by_id(session, [lead_view.id])[lead_view.id]
-                _advance(session, lead, {**interest, "note": None}, secretariat)
-            session.add(
-                RoadshowInterest(
-                    roadshow_id=roadshow.id,
-                    organization_id=org.id,
-                    project_id=project.id,
-                    lead_id=lead_view.id,
-                    note=interest["note"],
-                    recorded_by=secretariat.id,
-                    at=moment(spec["ends"]),
-                )
-            )
-        created += 1
+            assert seat is not None
+            checked = attendance.check_in(session, sec, roadshow.id, seat.id)
+            checked.checked_in_at = starts - dt.timedelta(minutes=15 - n)  # happened: at the door
+    if spec["status"] != roadshow.status:
+        roadshows.update_roadshow(
+            session, sec, roadshow.id, RoadshowUpdate(status=RoadshowStatus(spec["status"])), refs
+        )
+    for interest in spec["interest"]:
+        org = cast.orgs[interest["organization"]]
+        project = catalog.projects_by_external_id(session, [interest["project"]])[
+            interest["project"]
+        ]
+        lead, new = attendance.record_interest(
+            session,
+            sec,
+            roadshow.id,
+            InterestCreate(organization_id=org.id, project_id=project.id, note=interest["note"]),
+        )
+        if new:
+            _advance(session, sec, refs, lead.id, {**interest, "note": None})
+    for recorded in session.scalars(
+        select(RoadshowInterest).where(RoadshowInterest.roadshow_id == roadshow.id)
+    ):
+        recorded.at = ends  # happened: recorded as the event closed
     session.flush()
-    return accounts, created
+
+
+def _invite(
+    session: Session, secretariat: User, roadshow: Roadshow, org: Organization, at: dt.datetime
+) -> None:
+    invitation = attendance.invite(
+        session, secretariat, roadshow.id, InvitationCreate(organization_id=org.id)
+    )
+    invitation.created_at = at  # happened
+
+
+def _answer(
+    session: Session,
+    user: User,
+    roadshow: Roadshow,
+    org: Organization,
+    answer: InvitationResponse,
+    at: dt.datetime,
+) -> None:
+    invitation_id = session.scalar(
+        select(Invitation.id).where(
+            Invitation.roadshow_id == roadshow.id, Invitation.organization_id == org.id
+        )
+    )
+    assert invitation_id is not None
+    answered = attendance.respond(session, user, roadshow.id, invitation_id, answer)
+    answered.responded_at = at  # happened
+
+
+def _register(session: Session, user: User, roadshow: Roadshow, at: dt.datetime) -> None:
+    registration = attendance.register(session, user, roadshow.id, "")
+    registration.created_at = at  # happened
+    if registration.confirmed_at is not None:
+        registration.confirmed_at = at  # happened: seated at once
+
+
+def _cancel(session: Session, user: User, roadshow: Roadshow, at: dt.datetime) -> None:
+    seat = attendance.registration_of(session, roadshow.id, user)
+    assert seat is not None
+    waiting = set(
+        session.scalars(
+            select(Registration.id).where(
+                Registration.roadshow_id == roadshow.id,
+                Registration.status == RegistrationStatus.waitlisted,
+            )
+        )
+    )
+    attendance.cancel(session, user, roadshow.id, seat.id)
+    cancelled = session.get(Registration, seat.id)
+    assert cancelled is not None
+    cancelled.cancelled_at = at  # happened
+    for promoted in session.scalars(
+        select(Registration).where(
+            Registration.id.in_(waiting), Registration.status == RegistrationStatus.confirmed
+        )
+    ):
+        promoted.confirmed_at = at  # happened: the seat given back went to them then
+    session.flush()
