@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 
 from sqlalchemy import func, or_, select
@@ -11,7 +12,8 @@ from app.auth.models import User
 from app.catalog.models import Project, ProjectIndustry
 from app.config import REPO_ROOT
 from app.demo import load_demo
-from app.leads.models import Lead
+from app.leads.models import Lead, LeadEvent
+from app.leads.service import NEXT
 from app.needs.models import Need
 from app.roadshows.models import Registration, Roadshow
 from app.search.models import OutboxEntry
@@ -125,3 +127,17 @@ def test_demo_journeys_have_drafts_in_review_and_leads_at_each_stage(session: Se
     assert statuses >= {"draft", "submitted", "changes_requested"}
     stages = set(session.scalars(select(Lead.stage)))
     assert stages == {"new", "contacted", "negotiating", "signed", "landed", "closed"}
+
+
+def test_demo_leads_moved_by_the_pipeline_s_own_rules(session: Session) -> None:
+    """The seed moves leads through the leads service: every audit trail is a walk along
+    ``NEXT`` (or a note on the same stage) and ends at the lead's stage."""
+    for lead in session.scalars(select(Lead)):
+        trail = session.scalars(
+            select(LeadEvent).where(LeadEvent.lead_id == lead.id).order_by(LeadEvent.id)
+        ).all()
+        assert (trail[0].from_stage, trail[0].to_stage) == (None, "new")
+        for before, event in itertools.pairwise(trail):
+            assert event.from_stage == before.to_stage
+            assert event.to_stage == event.from_stage or event.to_stage in NEXT[event.from_stage]
+        assert trail[-1].to_stage == lead.stage

@@ -8,7 +8,10 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from app.roadshows.models import Invitation, Registration, Roadshow
 from tests.catalog.test_workflow import ENTERPRISE, OTHER_ENTERPRISE, SECRETARIAT, auth
 
 API = "/api/v1/roadshows"
@@ -124,3 +127,30 @@ def test_a_roadshow_end_to_end_on_the_demo_data(client: TestClient) -> None:
     assert lead.json()["id"] in [x["id"] for x in mine]
     agenda = icalendar.Calendar.from_ical(client.get(f"{API}/{rid}/agenda.ics").content)
     assert len(list(agenda.walk("VEVENT"))) == 4
+
+
+def test_demo_seating_keeps_the_seat_rules_and_happened_in_order(session: Session) -> None:
+    """The seed seats people through the attendance service: never past capacity, a waitlist
+    only when full, check-ins only for the seated; and every stamp is in the past, in order."""
+    now = dt.datetime.now(dt.UTC)
+    for roadshow in session.scalars(select(Roadshow)):
+        rows = session.scalars(
+            select(Registration).where(Registration.roadshow_id == roadshow.id)
+        ).all()
+        confirmed = [r for r in rows if r.status == "confirmed"]
+        assert len(confirmed) <= roadshow.capacity
+        if any(r.status == "waitlisted" for r in rows):
+            assert len(confirmed) == roadshow.capacity
+        for r in rows:
+            assert r.created_at < now
+            assert r.confirmed_at is None or r.created_at <= r.confirmed_at < now
+            assert r.cancelled_at is None or r.created_at < r.cancelled_at < now
+            if r.checked_in_at is not None:
+                assert r.status == "confirmed"
+                assert r.checked_in_at <= roadshow.starts_at < now
+        for invitation in session.scalars(
+            select(Invitation).where(Invitation.roadshow_id == roadshow.id)
+        ):
+            assert roadshow.created_at < invitation.created_at < now
+            if invitation.responded_at is not None:
+                assert invitation.created_at < invitation.responded_at < now
