@@ -19,7 +19,7 @@ from app.auth.security import hash_password
 from app.auth.service import ensure_user, get_or_create_organization
 from app.bulk.formats import FileFormat
 from app.bulk.service import ImportRejectedError, ImportReport, import_text
-from app.catalog import service as catalog
+from app.catalog import records as catalog
 from app.catalog.models import ProjectEvent
 from app.geo.service import ReferenceCodes, reference_codes
 from app.leads import service as leads
