@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI
 
-from app import health, stats
+from app import health, stats, web
 from app.auth.dependencies import optional_user
 from app.auth.router import router as auth_router
 from app.auth.security import LoginThrottle
@@ -96,6 +96,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(import_router)
     app.include_router(api)
     install_openapi(app)
+    # The website: its pages, its versioned /static files, its error pages off /api.
+    web.install(app)
     # Outermost last: headers go on every answer, the guard's refusals included.
     app.add_middleware(RequestGuard, settings=settings)
     app.add_middleware(SecurityHeaders, settings=settings)

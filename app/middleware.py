@@ -25,6 +25,12 @@ DOCS_PATHS = ("/docs", "/redoc")
 
 # The API answers JSON and files; nothing of it may be framed, run as script or sniffed.
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+# The website's pages: only our own files, no inline script or style, forms post only here.
+WEB_CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+API_PREFIX = "/api/"
 # FastAPI's OpenAPI UI pages load Swagger UI / ReDoc from their CDN.
 DOCS_CSP = (
     "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
@@ -190,7 +196,8 @@ def _counting(receive: Receive, limit: int) -> Receive:
 
 
 class SecurityHeaders:
-    """Headers every response carries: no sniffing, no framing, a strict CSP for the API, no
+    """Headers every response carries: no sniffing, no framing, a strict CSP for the API (and one
+    for the website's pages that allows only the site's own files), no
     referrer across origins, HSTS in production, no caching of anything a signed-in caller got,
     and no ``server`` banner."""
 
@@ -206,7 +213,14 @@ class SecurityHeaders:
         signed_in = "authorization" in request_headers or "ketao_session" in request_headers.get(
             "cookie", ""
         )
-        docs = scope["path"].startswith(DOCS_PATHS)
+        path = scope["path"]
+        csp = (
+            DOCS_CSP
+            if path.startswith(DOCS_PATHS)
+            else API_CSP
+            if path.startswith(API_PREFIX)
+            else WEB_CSP
+        )
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -214,7 +228,7 @@ class SecurityHeaders:
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("X-Frame-Options", "DENY")
                 headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-                headers.setdefault("Content-Security-Policy", DOCS_CSP if docs else API_CSP)
+                headers.setdefault("Content-Security-Policy", csp)
                 headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
                 if self.hsts:
                     headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"

@@ -1,0 +1,24 @@
+"""The website people read (server-rendered pages in 简体 / 繁體 / English), on the same services
+as the JSON API; docs/web.md says how it is built."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from app.web.assets import PREFIX, Assets
+from app.web.errors import install_error_pages
+from app.web.i18n import load_catalogues
+from app.web.pages import make_environment
+from app.web.router import router
+
+
+def install(app: FastAPI) -> None:
+    """The site's pages, its versioned static files under ``/static`` and its error pages (call
+    after ``install_error_handlers``: the API's handlers keep answering for ``/api``)."""
+    load_catalogues()
+    assets = Assets()
+    app.state.web_assets = assets
+    app.state.web_templates = make_environment(assets)
+    app.include_router(router)
+    app.mount(PREFIX, assets, name="static")
+    install_error_pages(app)
