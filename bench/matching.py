@@ -29,7 +29,7 @@ from app.config import Settings
 from app.db import make_engine, make_sessionmaker
 from app.dbmigrate import upgrade
 from app.matching import service as matching
-from app.needs import service as needs_service
+from app.needs import facts as needs_facts
 from app.needs.models import Need, NeedIndustry, NeedTransferMode
 from app.search.service import make_search_engine
 from bench.corpus import generate_needs, generate_projects
@@ -85,7 +85,7 @@ def roadshow_themes(session: Session, need_ids: list[int]) -> list[matching.Them
             industries=tuple(need.industries[:2]),
             city=need.city or cities[need.id % len(cities)],
         )
-        for need in needs_service.public_needs(session, need_ids).values()
+        for need in needs_facts.public_needs(session, need_ids).values()
     ]
 
 

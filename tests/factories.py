@@ -13,7 +13,7 @@ from app.auth.service import get_or_create_organization
 from app.catalog import records as catalog
 from app.catalog.models import Project
 from app.config import Settings
-from app.needs import service as needs
+from app.needs import records as needs
 from app.needs.models import Need
 
 _counter = itertools.count(1)

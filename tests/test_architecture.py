@@ -17,7 +17,7 @@ import pytest
             "app.search.indexer",
             [
                 *(f"app.catalog.{m}" for m in ("listing", "records", "facts", "workflow")),
-                "app.needs.service",
+                *(f"app.needs.{m}" for m in ("listing", "records", "facts", "workflow")),
                 "app.matching",
             ],
         ),

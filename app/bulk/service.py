@@ -17,7 +17,7 @@ from app.catalog import records as catalog
 from app.db import session_scope
 from app.errors import FieldError, InvalidInputError
 from app.geo.service import ReferenceCodes, reference_codes
-from app.needs import service as needs
+from app.needs import records as needs
 
 RecordType = Literal["project", "need"]
 BATCH_SIZE = 500

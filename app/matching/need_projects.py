@@ -17,7 +17,9 @@ from app.matching.render import public_project
 from app.matching.schemas import AdHocNeed, AdHocNeedMatches, NeedMatches, ProjectMatch
 from app.matching.specs import need_spec, need_text, project_facts_spec
 from app.matching.terms import term_set, with_shared_terms
-from app.needs import service as needs_service
+from app.needs import facts as needs_facts
+from app.needs import records as need_records
+from app.needs import workflow as need_workflow
 from app.search.service import SearchEngine
 
 
@@ -95,10 +97,10 @@ def need_to_projects(
 ) -> NeedMatches:
     """A need's matches: a private need's for its organisation and the secretariat only; a
     closed need gets none."""
-    found = needs_service.need_for(session, need_id, user)
+    found = need_workflow.need_for(session, need_id, user)
     if found.status == "closed":
         raise ConflictError("The need is closed; it gets no new matches")
-    need = needs_service.to_public(found)
+    need = need_records.to_public(found)
     items = rank_projects(session, search, matcher, need_spec(need), need_text(need), limit)
     return NeedMatches(need=need, items=items)
 
@@ -106,7 +108,7 @@ def need_to_projects(
 def need_to_projects_by_external_id(
     session: Session, search: SearchEngine, matcher: Matcher, external_id: str, limit: int
 ) -> NeedMatches:
-    need = needs_service.public_need_by_external_id(session, external_id)
+    need = needs_facts.public_need_by_external_id(session, external_id)
     return need_to_projects(session, search, matcher, need.id, limit)
 
 

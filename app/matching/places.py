@@ -12,7 +12,7 @@ from app.matching import candidates, scoring
 from app.matching.context import Context
 from app.matching.schemas import Reason
 from app.matching.terms import term_set
-from app.needs import service as needs_service
+from app.needs import facts as needs_facts
 from app.search.service import SearchEngine
 
 
@@ -54,11 +54,11 @@ def needs_reason(
 
 def open_needs_in(
     session: Session, search: SearchEngine, code: str, query: str
-) -> list[tuple[needs_service.NeedHeadline, frozenset[str]]]:
+) -> list[tuple[needs_facts.NeedHeadline, frozenset[str]]]:
     """The open public needs in a city or zone most related to ``query`` (at most
     ``candidates.NEEDS_IN_PLACE``), with the terms of their titles and keywords."""
     ids = candidates.needs_in_place(search, code, query)
-    needs = needs_service.public_headlines(session, ids)
+    needs = needs_facts.public_headlines(session, ids)
     return [
         (
             need,

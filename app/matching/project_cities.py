@@ -15,7 +15,7 @@ from app.matching.project_needs import NeedScore, score_needs
 from app.matching.schemas import CityMatch, ProjectCityMatches
 from app.matching.specs import project_spec, project_text
 from app.matching.terms import term_set
-from app.needs import service as needs_service
+from app.needs import facts as needs_facts
 from app.search.service import SearchEngine
 
 NEED_FIT = 0.5  # an open need counts for a city only if it matches the project at least this well
@@ -37,7 +37,7 @@ def project_to_cities(
     for row in scores:
         if row.city and row.result.score >= NEED_FIT and row.text > 0:
             by_city.setdefault(row.city, []).append(row)
-    cited = needs_service.public_needs(
+    cited = needs_facts.public_needs(
         session, [row.need_id for rows in by_city.values() for row in rows[:2]]
     )
     spec = project_spec(project)

@@ -13,7 +13,7 @@ from app.matching.matcher import Matcher
 from app.matching.schemas import NeedMatch, ProjectNeedMatches
 from app.matching.specs import Theme, need_facts_spec, project_spec, project_text
 from app.matching.terms import query_text, term_set, with_shared_terms
-from app.needs import service as needs_service
+from app.needs import facts as needs_facts
 from app.search.service import SearchEngine
 
 
@@ -35,7 +35,7 @@ def score_needs(
     """Every candidate need scored against a project (its text and facts), best first."""
     ctx = matcher.context(session, search.analyzer)
     relevance = candidates.needs_for(search, text, spec.industries)
-    facts = needs_service.public_facts(session, list(relevance))
+    facts = needs_facts.public_facts(session, list(relevance))
     rows = []
     for need_id, text_score in relevance.items():
         need = facts.get(need_id)
@@ -64,7 +64,7 @@ def rank_needs(
     limit: int,
 ) -> list[NeedMatch]:
     top = score_needs(session, search, matcher, text, spec)[:limit]
-    needs = needs_service.public_needs(session, [row.need_id for row in top])
+    needs = needs_facts.public_needs(session, [row.need_id for row in top])
     project_terms = term_set(search.analyzer, text)
     out = []
     for row in top:

@@ -10,7 +10,7 @@ from app.catalog.schemas import ProjectPublic
 from app.matching import scoring
 from app.matching.schemas import AdHocNeed
 from app.matching.terms import query_text
-from app.needs import service as needs_service
+from app.needs.facts import NeedFacts
 from app.needs.schemas import NeedPublic
 
 
@@ -33,7 +33,7 @@ def need_spec(need: NeedPublic | AdHocNeed) -> scoring.NeedSpec:
     )
 
 
-def need_facts_spec(facts: needs_service.NeedFacts) -> scoring.NeedSpec:
+def need_facts_spec(facts: NeedFacts) -> scoring.NeedSpec:
     return scoring.NeedSpec(
         industries=facts.industries,
         city=facts.city,

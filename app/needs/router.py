@@ -13,7 +13,7 @@ from app.errors import Problem, json_response
 from app.geo.service import reference_codes
 from app.geo.taxonomy import TransferMode
 from app.listing import PageQuery, PerPageQuery
-from app.needs import schemas, service
+from app.needs import listing, records, schemas, workflow
 from app.needs.models import NeedStatus
 from app.needs.schemas import NeedCreate, NeedPatch
 from app.search.dependencies import SearchDep
@@ -45,7 +45,7 @@ def list_needs(
     page: PageQuery = 1,
     per_page: PerPageQuery = 20,
 ) -> Response:
-    filters = service.NeedFilters(
+    filters = listing.NeedFilters(
         q=q,
         industry=industry or (),
         city=city or (),
@@ -53,7 +53,7 @@ def list_needs(
         status=status,
         external_id=external_id,
     )
-    result = service.list_needs(
+    result = listing.list_needs(
         session,
         reference_codes(session),
         filters,
@@ -81,7 +81,7 @@ WRITE_PROBLEMS: dict[int | str, dict[str, Any]] = {
 )
 def get_need(session: SessionDep, user: OptionalUser, need_id: Id) -> schemas.NeedPublic:
     """A public open need; private and closed ones to their organisation and the secretariat."""
-    return service.to_public(service.need_for(session, need_id, user))
+    return records.to_public(workflow.need_for(session, need_id, user))
 
 
 @router.post("", response_model=schemas.NeedPublic, status_code=201, responses=WRITE_PROBLEMS)
@@ -92,7 +92,7 @@ def post_need(
 ) -> schemas.NeedPublic:
     """An enterprise posts for its organisation; the secretariat posts for cities and zones
     (``organization`` names the body)."""
-    return service.create_need(session, user, body, reference_codes(session))
+    return workflow.create_need(session, user, body, reference_codes(session))
 
 
 @router.patch("/{need_id}", response_model=schemas.NeedPublic, responses=WRITE_PROBLEMS)
@@ -100,13 +100,13 @@ def edit_need(
     session: SessionDep, user: CurrentUser, need_id: Id, body: NeedPatch
 ) -> schemas.NeedPublic:
     """Edit with the ``version`` you read; a stale one is a 409."""
-    return service.update_need(session, user, need_id, body, reference_codes(session))
+    return workflow.update_need(session, user, need_id, body, reference_codes(session))
 
 
 @router.post("/{need_id}/close", response_model=schemas.NeedPublic, responses=WRITE_PROBLEMS)
 def close_need(session: SessionDep, user: CurrentUser, need_id: Id) -> schemas.NeedPublic:
     """Close a need: it leaves the public lists and gets no new matches."""
-    return service.close_need(session, user, need_id)
+    return workflow.close_need(session, user, need_id)
 
 
 me_router = APIRouter(prefix="/me", tags=["needs"])
@@ -120,4 +120,4 @@ me_router = APIRouter(prefix="/me", tags=["needs"])
 def my_needs(session: SessionDep, user: CurrentUser) -> schemas.MyNeeds:
     """The needs of the signed-in user's organisation (or posted by them), private and closed
     ones included."""
-    return schemas.MyNeeds(items=service.my_needs(session, user))
+    return schemas.MyNeeds(items=workflow.my_needs(session, user))

@@ -14,7 +14,7 @@ from app.bulk.formats import FORMULA_START, FileFormat, read_records, write_reco
 from app.bulk.service import export_text, import_text
 from app.catalog import records as catalog
 from app.catalog.models import Project
-from app.needs import service as needs
+from app.needs import records as needs
 from app.needs.models import Need
 from tests.factories import need_record, project_record
 
