@@ -1,0 +1,191 @@
+"""The website in a real headless Chromium: every page built so far in the three languages, with
+axe-core's accessibility rules, a phone's width, the keyboard, and the CSRF refusal.
+
+Skipped, saying why, where no Chromium and chromedriver are installed (Debian: ``apt-get install
+chromium chromium-driver fonts-noto-cjk``; ``.ci/run`` does). With ``KETAO_SCREENSHOTS=1`` the
+screenshots in docs/screenshots/ are taken again.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.config import REPO_ROOT, Settings
+from tests.catalog.test_workflow import ENTERPRISE, PASSWORDS
+from tests.served import fresh_database, serve
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+try:
+    from axe_selenium_python import Axe
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.remote.webdriver import WebDriver
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    SELENIUM = True
+except ImportError:  # pragma: no cover - the dev extras install it
+    SELENIUM = False
+
+pytestmark = pytest.mark.skipif(
+    not (CHROMIUM and CHROMEDRIVER and SELENIUM),
+    reason="browser tests need Chromium and chromedriver (Debian: apt-get install chromium "
+    "chromium-driver fonts-noto-cjk) and selenium (pip install -e '.[dev]')",
+)
+
+LANGS = ("zh-Hans", "zh-Hant", "en")
+PAGES = ("/", "/login", "/register", "/no-such-page")
+SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def base_url(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    tmp = tmp_path_factory.mktemp("browser")
+    with (
+        fresh_database(database_url, tmp) as url,
+        serve(Settings(database_url=url, data_dir=tmp)) as base,
+    ):
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[WebDriver]:
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM or ""
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--lang=zh-CN"):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER or ""))
+    driver.set_page_load_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def viewport(driver: WebDriver, width: int, height: int = 900) -> None:
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600},
+    )
+
+
+def serious_violations(driver: WebDriver) -> list[str]:
+    """axe-core's serious and critical violations on the page: rule, and where."""
+    axe = Axe(driver)
+    axe.inject()
+    results: dict[str, Any] = axe.run()
+    return [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']]}"
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def console_errors(driver: WebDriver) -> list[str]:
+    logs: list[dict[str, Any]] = driver.get_log("browser")  # type: ignore[attr-defined]  # Chrome's
+    return [e["message"] for e in logs if e["level"] == "SEVERE"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_page_in_every_language_passes_axe_and_fits_a_phone(
+    browser: WebDriver, base_url: str, lang: str
+) -> None:
+    browser.delete_all_cookies()
+    for width in (1440, 390):
+        viewport(browser, width)
+        for path in PAGES:
+            browser.get(f"{base_url}{path}?lang={lang}")
+            html_lang = browser.find_element(By.TAG_NAME, "html").get_attribute("lang")
+            assert html_lang == lang, path
+            assert browser.find_element(By.TAG_NAME, "h1").text.strip(), path
+            errors = console_errors(browser)
+            if path != "/no-such-page":  # its 404 is reported on the console, as it should be
+                assert not errors, (path, errors)  # a CSP refusal or a script error shows here
+            assert serious_violations(browser) == [], (path, width)
+            overflow = browser.execute_script(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, f"{path} scrolls sideways at {width} px"
+
+
+def test_the_styles_and_script_load_under_the_csp(browser: WebDriver, base_url: str) -> None:
+    viewport(browser, 1440)
+    browser.get(f"{base_url}/?lang=en")
+    header = browser.find_element(By.CSS_SELECTOR, ".site-header")
+    assert header.value_of_css_property("background-color") == "rgba(243, 246, 245, 1)"
+    skip = browser.find_element(By.CSS_SELECTOR, "a.skip")
+    assert skip.location["x"] < 0  # hidden until focused: the stylesheet applied
+    assert console_errors(browser) == []
+
+
+def test_signing_in_with_the_keyboard_alone(browser: WebDriver, base_url: str) -> None:
+    browser.delete_all_cookies()
+    viewport(browser, 390)
+    browser.get(f"{base_url}/login?lang=en")
+    body = browser.find_element(By.TAG_NAME, "body")
+    body.send_keys(Keys.TAB)
+    assert browser.switch_to.active_element.text == "Skip to content"
+    for _ in range(40):  # Tab through the header to the form's first field
+        if browser.switch_to.active_element.get_attribute("id") == "f-email":
+            break
+        browser.switch_to.active_element.send_keys(Keys.TAB)
+    assert browser.switch_to.active_element.get_attribute("id") == "f-email"
+    browser.switch_to.active_element.send_keys(ENTERPRISE, Keys.TAB)
+    assert browser.switch_to.active_element.get_attribute("id") == "f-password"
+    browser.switch_to.active_element.send_keys(PASSWORDS[ENTERPRISE], Keys.ENTER)
+    WebDriverWait(browser, 15).until(lambda d: d.current_url.rstrip("/") == base_url)
+    assert browser.find_element(By.CSS_SELECTOR, ".account button").text == "Sign out"
+    # Signing out is a form too: the keyboard reaches and presses it.
+    browser.find_element(By.CSS_SELECTOR, ".account button").send_keys(Keys.ENTER)
+    WebDriverWait(browser, 15).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, ".account a[href='/login']")
+    )
+
+
+def test_a_wrong_password_is_announced_next_to_the_form(browser: WebDriver, base_url: str) -> None:
+    browser.delete_all_cookies()
+    viewport(browser, 390)
+    browser.get(f"{base_url}/login?lang=zh-Hant")
+    browser.find_element(By.ID, "f-email").send_keys("nobody@example.org")
+    browser.find_element(By.ID, "f-password").send_keys("wrong password", Keys.ENTER)
+    alert = WebDriverWait(browser, 15).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, "[role=alert]")
+    )
+    assert "電郵地址或密碼錯誤" in alert.text
+    assert browser.switch_to.active_element == alert  # the script moved the focus to it
+    assert serious_violations(browser) == []
+
+
+def test_a_form_with_a_forged_token_gets_the_403_page(browser: WebDriver, base_url: str) -> None:
+    browser.delete_all_cookies()
+    browser.get(f"{base_url}/login?lang=en")
+    token = browser.find_element(By.NAME, "csrf_token")
+    browser.execute_script("arguments[0].value = 'forged'", token)
+    browser.find_element(By.ID, "f-email").send_keys(ENTERPRISE)
+    browser.find_element(By.ID, "f-password").send_keys(PASSWORDS[ENTERPRISE], Keys.ENTER)
+    WebDriverWait(browser, 15).until(lambda d: "expired" in d.find_element(By.TAG_NAME, "h1").text)
+    assert browser.find_elements(By.CSS_SELECTOR, ".account") == []  # not signed in
+
+
+@pytest.mark.skipif(not os.environ.get("KETAO_SCREENSHOTS"), reason="set KETAO_SCREENSHOTS=1")
+def test_take_the_screenshots(browser: WebDriver, base_url: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    browser.delete_all_cookies()
+    for name, path in (("home", "/"), ("login", "/login")):
+        for lang in ("zh-Hans", "en"):
+            for width in (390, 1440):
+                viewport(browser, width)
+                browser.get(f"{base_url}{path}?lang={lang}")
+                height = browser.execute_script("return document.documentElement.scrollHeight")
+                viewport(browser, width, int(height))
+                target = SCREENSHOTS / f"{name}-{lang}-{width}.png"
+                assert browser.save_screenshot(str(Path(target)))
