@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.config import Settings
 from app.main import create_app
 from app.search.service import SearchEngine
-from tests.catalog.test_workflow import ENTERPRISE, SECRETARIAT, auth
 from tests.conftest import wire
+from tests.fixtures.accounts import ENTERPRISE, SECRETARIAT, auth
 from tests.test_app import PRODUCTION
 
 

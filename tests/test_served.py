@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from app.config import Settings
-from tests.catalog.test_workflow import ENTERPRISE, OWNER, PASSWORDS
-from tests.served import bearer, call, fresh_database, serve
+from tests.fixtures.accounts import ENTERPRISE, OWNER, PASSWORDS
+from tests.fixtures.served import bearer, call, fresh_database, serve
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.models import Organization, OrganizationInvitation, User
 from app.needs.models import Need
-from tests.catalog.test_workflow import ENTERPRISE, SECRETARIAT, auth
+from tests.fixtures.accounts import ENTERPRISE, SECRETARIAT, auth
 
 PASSWORD = "a-long-enough-password"
 

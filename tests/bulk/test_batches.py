@@ -146,7 +146,7 @@ def test_a_crash_mid_import_keeps_written_batches_and_a_rerun_completes_it(
 def test_the_http_import_writes_in_batches_with_their_outbox_rows(
     client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.catalog.test_workflow import SECRETARIAT, auth
+    from tests.fixtures.accounts import SECRETARIAT, auth
 
     batches: list[int] = []
     upsert = service.upsert_records

@@ -188,7 +188,7 @@ def test_an_empty_file_is_rejected(session: Session) -> None:
 
 
 def test_the_secretariat_imports_over_http_all_or_nothing(client: TestClient) -> None:
-    from tests.catalog.test_workflow import ENTERPRISE, SECRETARIAT, auth
+    from tests.fixtures.accounts import ENTERPRISE, SECRETARIAT, auth
 
     good = project_record()
     url = "/api/v1/import?format=jsonl"

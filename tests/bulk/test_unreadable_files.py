@@ -141,7 +141,7 @@ def test_one_line_fields_refuse_control_characters_and_texts_keep_line_breaks(
 
 
 def test_the_http_import_answers_422_naming_line_and_field(client: TestClient) -> None:
-    from tests.catalog.test_workflow import SECRETARIAT, auth
+    from tests.fixtures.accounts import SECRETARIAT, auth
 
     headers = auth(client, SECRETARIAT)
 

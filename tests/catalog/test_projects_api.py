@@ -205,8 +205,20 @@ def test_a_bad_query_parameter_is_a_422_naming_it(
     assert problem["errors"][0]["location"] == "query"
 
 
-@pytest.mark.parametrize("path", ["/0", "/abc", "/99999999", "/99999999999999999999"])
-def test_bad_or_unknown_ids_are_problems_not_500s(client: TestClient, path: str) -> None:
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/0", 422),  # ids start at 1
+        ("/abc", 422),
+        ("/99999999", 404),  # a valid id no project has
+        ("/99999999999999999999", 422),  # past the column's range
+    ],
+)
+def test_bad_or_unknown_ids_are_problems_not_500s(
+    client: TestClient, path: str, status: int
+) -> None:
     response = client.get(API + path)
-    assert response.status_code in {404, 422}
+    assert response.status_code == status
     assert response.headers["content-type"] == "application/problem+json"
+    if status == 422:
+        assert response.json()["errors"][0]["field"] == "project_id"

@@ -7,40 +7,15 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-PASSWORDS = {
-    "researcher@ketao.local": "ketao-demo-researcher",
-    "researcher.hk@ketao.local": "ketao-demo-researcher",
-    "enterprise@ketao.local": "ketao-demo-enterprise",
-    "secretariat@ketao.local": "ketao-demo-secretariat",
-    "enterprise.foshan@ketao.local": "ketao-demo-enterprise",
-}
-OWNER, OTHER, ENTERPRISE, SECRETARIAT, OTHER_ENTERPRISE = PASSWORDS
-
-
-_tokens: dict[str, str] = {}
-
-
-def auth(client: TestClient, email: str) -> dict[str, str]:
-    """A bearer header for a demo account; signed in once per test run (argon2 is slow on
-    purpose, and the demo accounts and the signing key are the same in every test)."""
-    if email not in _tokens:
-        response = client.post(
-            "/api/v1/auth/token", data={"username": email, "password": PASSWORDS[email]}
-        )
-        assert response.status_code == 200, response.text
-        _tokens[email] = response.json()["access_token"]
-    return {"Authorization": f"Bearer {_tokens[email]}"}
-
-
-DRAFT = {
-    "title_zh": "测试：低温等离子体种子处理提高青稞发芽率",
-    "title_en": "Test: cold-plasma seed treatment raising highland barley germination",
-    "summary_en": "Cold plasma treatment raises germination by 12% in field trials.",
-    "industries": ["4.3"],
-    "trl": 5,
-    "transfer_modes": ["license"],
-    "city": "guangzhou",
-}
+from tests.fixtures.accounts import (
+    ENTERPRISE,
+    OTHER,
+    OTHER_ENTERPRISE,
+    OWNER,
+    SECRETARIAT,
+    auth,
+)
+from tests.fixtures.bodies import DRAFT
 
 
 @pytest.fixture

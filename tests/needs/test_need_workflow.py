@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.catalog.test_workflow import ENTERPRISE, OWNER, SECRETARIAT, auth
+from tests.fixtures.accounts import ENTERPRISE, OWNER, SECRETARIAT, auth
 
 NEED = {
     "title_zh": "测试需求：注塑件翘曲变形，需要工艺优化方案",

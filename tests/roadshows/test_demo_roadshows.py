@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.roadshows.models import Invitation, Registration, Roadshow
-from tests.catalog.test_workflow import ENTERPRISE, OTHER_ENTERPRISE, SECRETARIAT, auth
+from tests.fixtures.accounts import ENTERPRISE, OTHER_ENTERPRISE, SECRETARIAT, auth
 
 API = "/api/v1/roadshows"
 

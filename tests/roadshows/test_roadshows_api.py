@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.catalog.models import Project
-from tests.catalog.test_workflow import ENTERPRISE, OTHER_ENTERPRISE, OWNER, SECRETARIAT, auth
 from tests.factories import make_account
+from tests.fixtures.accounts import ENTERPRISE, OTHER_ENTERPRISE, OWNER, SECRETARIAT, auth
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DAY = (dt.datetime.now(SHANGHAI) + dt.timedelta(days=30)).replace(

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.roadshows.exports import attachment
 from app.roadshows.models import Registration, Roadshow, Slot
-from tests.catalog.test_workflow import ENTERPRISE, SECRETARIAT, auth
+from tests.fixtures.accounts import ENTERPRISE, SECRETARIAT, auth
 from tests.roadshows.test_roadshows_api import API, at, create, published_ids, roadshow_body, slot
 
 Send = Callable[[TestClient, dict[str, Any]], Response]

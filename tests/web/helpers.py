@@ -6,7 +6,7 @@ import re
 
 from fastapi.testclient import TestClient
 
-from tests.catalog.test_workflow import PASSWORDS
+from tests.fixtures.accounts import PASSWORDS
 
 HTML = {"accept": "text/html,application/xhtml+xml"}
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

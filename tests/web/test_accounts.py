@@ -11,8 +11,8 @@ from app.config import Settings
 from app.main import create_app
 from app.search.service import SearchEngine
 from app.web import session as web_session
-from tests.catalog.test_workflow import ENTERPRISE, PASSWORDS
 from tests.conftest import wire
+from tests.fixtures.accounts import ENTERPRISE, PASSWORDS
 from tests.test_app import PRODUCTION
 from tests.web.helpers import HTML, csrf, sign_in
 

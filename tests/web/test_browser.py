@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from app.config import REPO_ROOT, Settings
-from tests.catalog.test_workflow import ENTERPRISE, PASSWORDS
-from tests.served import fresh_database, serve
+from tests.fixtures.accounts import ENTERPRISE, PASSWORDS
+from tests.fixtures.served import fresh_database, serve
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")

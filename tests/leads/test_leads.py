@@ -11,15 +11,9 @@ from sqlalchemy.orm import Session
 
 from app.leads import service
 from app.leads.models import Lead
-from tests.catalog.test_workflow import (
-    DRAFT,
-    ENTERPRISE,
-    OTHER,
-    OWNER,
-    SECRETARIAT,
-    auth,
-)
-from tests.catalog.test_workflow import OTHER_ENTERPRISE as FOSHAN
+from tests.fixtures.accounts import ENTERPRISE, OTHER, OWNER, SECRETARIAT, auth
+from tests.fixtures.accounts import OTHER_ENTERPRISE as FOSHAN
+from tests.fixtures.bodies import DRAFT
 
 
 def published_project(client: TestClient) -> int:

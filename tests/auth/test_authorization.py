@@ -12,15 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.catalog.models import Project
-from tests.catalog.test_workflow import (
-    DRAFT,
-    ENTERPRISE,
-    OTHER,
-    OTHER_ENTERPRISE,
-    OWNER,
-    SECRETARIAT,
-    auth,
-)
+from tests.fixtures.accounts import ENTERPRISE, OTHER, OTHER_ENTERPRISE, OWNER, SECRETARIAT, auth
+from tests.fixtures.bodies import DRAFT
 
 PERSONAS = {
     "anonymous": None,
