@@ -6,27 +6,22 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import socket
 import threading
 import urllib.error
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.auth.models import Organization, User
 from app.auth.security import create_access_token
 from app.config import Settings
 from app.db import make_engine, utcnow
-from app.dbmigrate import upgrade as migrate
-from app.main import create_app
 from app.roadshows.models import Registration, Roadshow
+from tests.fixtures.served import fresh_database, serve
 
 RACERS = 8
 CAPACITY = 3
@@ -34,20 +29,8 @@ CAPACITY = 3
 
 @pytest.fixture
 def fresh_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        yield f"sqlite:///{tmp_path / 'race.db'}"
-        return
-    name = f"ketao_race_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_database(database_url, tmp_path, demo=False) as url:
+        yield url
 
 
 @pytest.fixture
@@ -58,29 +41,13 @@ def world(fresh_database_url: str) -> tuple[int, list[str]]:
 @pytest.fixture
 def served(fresh_database_url: str, world: tuple[int, list[str]], tmp_path: Path) -> Iterator[str]:
     """The app served by uvicorn in this process, on a free port; yields its base URL."""
-    settings = Settings(database_url=fresh_database_url, data_dir=tmp_path / "data")
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning"))
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        for _ in range(400):
-            if server.started or not thread.is_alive():
-                break
-            threading.Event().wait(0.05)
-        assert server.started, "the server did not start"
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with serve(Settings(database_url=fresh_database_url, data_dir=tmp_path / "data")) as base:
+        yield base
 
 
 def _world(url: str) -> tuple[int, list[str]]:
     """A published roadshow with all but one seat taken, and the racers' bearer tokens."""
-    engine = make_engine(url)
-    migrate(engine)
+    engine = make_engine(url)  # migrated by fresh_database
     start = utcnow() + dt.timedelta(days=10)
     with Session(engine) as session:
         roadshow = Roadshow(
