@@ -12,6 +12,7 @@ from app.auth.dependencies import optional_user
 from app.auth.router import router as auth_router
 from app.auth.security import LoginThrottle
 from app.bulk.router import router as import_router
+from app.catalog.listing import RenderCache
 from app.catalog.router import me_router as my_projects_router
 from app.catalog.router import review_router, search_router
 from app.catalog.router import router as projects_router
@@ -73,7 +74,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=f"{API_PREFIX}/openapi.json",
     )
     app.state.settings = settings
-    app.state.matcher = Matcher(settings)
+    # App-scoped objects, shared by every request of this app (and replaced by tests'
+    # overrides where they need to): one render cache for lists and matches alike.
+    app.state.project_renders = renders = RenderCache()
+    app.state.matcher = Matcher(settings, renders=renders)
     app.state.login_throttle = LoginThrottle()
     install_error_handlers(app)
     # A bearer token that is present must be valid on every route, public lists included: a

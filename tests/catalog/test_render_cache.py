@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import cast
 
 from fastapi import FastAPI, Request
@@ -13,6 +14,8 @@ from app.catalog import records
 from app.catalog.dependencies import get_project_renders
 from app.catalog.listing import RenderCache, published_projects
 from app.catalog.models import Project, ProjectStatus
+from app.config import Settings
+from app.main import create_app
 from tests.factories import make_project
 
 
@@ -20,12 +23,13 @@ def _request(app: FastAPI) -> Request:
     return Request({"type": "http", "app": app})
 
 
-def test_an_app_without_a_cache_gets_one_made_once_and_kept() -> None:
-    app = FastAPI()
-    first = get_project_renders(_request(app))
-    assert app.state.project_renders is first
-    assert get_project_renders(_request(app)) is first
-    assert get_project_renders(_request(FastAPI())) is not first  # each app its own
+def test_each_app_owns_one_cache_shared_by_lists_and_matching(tmp_path: Path) -> None:
+    app = create_app(Settings(data_dir=tmp_path))
+    assert get_project_renders(_request(app)) is app.state.project_renders
+    assert app.state.matcher.renders is app.state.project_renders
+    assert create_app(Settings(data_dir=tmp_path)).state.project_renders is not (
+        app.state.project_renders
+    )
 
 
 def test_the_cache_an_app_holds_is_the_one_routes_get() -> None:
