@@ -9,6 +9,7 @@ from app.web.assets import PREFIX, Assets
 from app.web.errors import install_error_pages
 from app.web.i18n import load_catalogues
 from app.web.pages import make_environment
+from app.web.projects import router as projects_router
 from app.web.router import router
 
 
@@ -20,5 +21,6 @@ def install(app: FastAPI) -> None:
     app.state.web_assets = assets
     app.state.web_templates = make_environment(assets)
     app.include_router(router)
+    app.include_router(projects_router)
     app.mount(PREFIX, assets, name="static")
     install_error_pages(app)

@@ -11,13 +11,14 @@ from typing import Annotated, Any
 from fastapi import Depends
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from app.auth.models import User
 from app.auth.service import get_user
 from app.deps import SessionDep
-from app.web import i18n, session
+from app.web import display, i18n, session
 from app.web.assets import Assets
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -86,6 +87,25 @@ class Page:
     def text(self, value: str) -> str:
         """Content written in Chinese, in the reader's script."""
         return i18n.for_reader(self.language, value)
+
+    def shown(
+        self,
+        item: display.Bilingual,
+        field: str,
+        highlight: dict[str, str] | None = None,
+        limit: int | None = None,
+    ) -> display.Shown:
+        """A listing's title or summary in the reader's script (see ``display.shown``)."""
+        return display.shown(self.language, item, field, highlight, limit)
+
+    def marked(self, value: str) -> Markup:
+        """A highlight (escaped text with ``<mark>``) made safe, in the reader's script."""
+        return display.marked(value, i18n.hant if self.language == "zh-Hant" else str)
+
+    def absolute(self, path: str) -> str:
+        """The public address of a path on this site (``settings.public_url``)."""
+        base: str = self.request.app.state.settings.public_url
+        return f"{base}{path}"
 
     def day(self, value: dt.date | dt.datetime) -> str:
         return i18n.format_day(self.language, value)

@@ -42,7 +42,15 @@ pytestmark = pytest.mark.skipif(
 )
 
 LANGS = ("zh-Hans", "zh-Hant", "en")
-PAGES = ("/", "/login", "/register", "/no-such-page")
+PAGES = (
+    "/",
+    "/login",
+    "/register",
+    "/no-such-page",
+    "/projects",
+    "/projects?q=储能",
+    "/projects/1",
+)
 SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
 
 
@@ -103,7 +111,8 @@ def test_every_page_in_every_language_passes_axe_and_fits_a_phone(
     for width in (1440, 390):
         viewport(browser, width)
         for path in PAGES:
-            browser.get(f"{base_url}{path}?lang={lang}")
+            join = "&" if "?" in path else "?"
+            browser.get(f"{base_url}{path}{join}lang={lang}")
             html_lang = browser.find_element(By.TAG_NAME, "html").get_attribute("lang")
             assert html_lang == lang, path
             assert browser.find_element(By.TAG_NAME, "h1").text.strip(), path
@@ -176,15 +185,61 @@ def test_a_form_with_a_forged_token_gets_the_403_page(browser: WebDriver, base_u
     assert browser.find_elements(By.CSS_SELECTOR, ".account") == []  # not signed in
 
 
+def test_search_as_you_type_suggests_projects(browser: WebDriver, base_url: str) -> None:
+    browser.delete_all_cookies()
+    viewport(browser, 390)
+    browser.get(f"{base_url}/projects?lang=en")
+    console_errors(browser)  # read (and so forget) what earlier tests left in the log
+    box = browser.find_element(By.ID, "site-q")
+    box.send_keys("batter")
+    WebDriverWait(browser, 15).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, "#site-q-suggestions [role=option]")
+    )
+    combobox = browser.find_element(By.CSS_SELECTOR, "[role=combobox]")
+    assert combobox.get_attribute("aria-expanded") == "true"
+    assert serious_violations(browser) == []
+    box.send_keys(Keys.ARROW_DOWN)
+    assert box.get_attribute("aria-activedescendant") == "site-q-option-0"
+    box.send_keys(Keys.ENTER)
+    WebDriverWait(browser, 15).until(lambda d: "/projects/" in d.current_url)
+    assert console_errors(browser) == []
+
+
+def test_filters_show_new_results_without_a_reload(browser: WebDriver, base_url: str) -> None:
+    browser.delete_all_cookies()
+    viewport(browser, 1440)
+    browser.get(f"{base_url}/projects?lang=en")
+    console_errors(browser)  # read (and so forget) what earlier tests left in the log
+    browser.execute_script("window.stillHere = true")
+    total = browser.find_element(By.ID, "results-total").text
+    browser.find_element(By.CSS_SELECTOR, "details.facet:nth-of-type(2) summary").click()
+    browser.find_element(By.CSS_SELECTOR, "label[for=city-macao]").click()
+    WebDriverWait(browser, 15).until(lambda d: "city=macao" in d.current_url)
+    WebDriverWait(browser, 15).until(
+        lambda d: d.find_element(By.ID, "results-total").text not in (total, "Loading results…")
+    )
+    assert browser.execute_script("return window.stillHere") is True  # no reload
+    assert browser.find_element(By.ID, "city-macao").is_selected()
+    browser.back()
+    WebDriverWait(browser, 15).until(lambda d: d.find_element(By.ID, "results-total").text == total)
+    assert console_errors(browser) == []
+
+
 @pytest.mark.skipif(not os.environ.get("KETAO_SCREENSHOTS"), reason="set KETAO_SCREENSHOTS=1")
 def test_take_the_screenshots(browser: WebDriver, base_url: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     browser.delete_all_cookies()
-    for name, path in (("home", "/"), ("login", "/login")):
+    for name, path in (
+        ("home", "/"),
+        ("login", "/login"),
+        ("projects", "/projects?q=储能&"),
+        ("project", "/projects/1?"),
+    ):
         for lang in ("zh-Hans", "en"):
             for width in (390, 1440):
                 viewport(browser, width)
-                browser.get(f"{base_url}{path}?lang={lang}")
+                join = "" if path.endswith(("&", "?")) else "?"
+                browser.get(f"{base_url}{path}{join}lang={lang}")
                 height = browser.execute_script("return document.documentElement.scrollHeight")
                 viewport(browser, width, int(height))
                 target = SCREENSHOTS / f"{name}-{lang}-{width}.png"
