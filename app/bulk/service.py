@@ -20,10 +20,13 @@ from app.geo.service import ReferenceCodes, reference_codes
 from app.needs import records as needs
 
 RecordType = Literal["project", "need"]
-BATCH_SIZE = 500
-# SQLite lets writers in by polling (its busy handler sleeps up to 100 ms between tries); a gap
-# this long between two batches is one every waiting writer's next try falls into.
-BATCH_PAUSE = 0.1
+# A batch holds SQLite's write lock for about 0.45 s (2.2 ms a record) on an idle machine, a few
+# times that on a busy one: short enough that a request queued behind it (app.db.WriteGate)
+# gets the lock well inside its 5 s.
+BATCH_SIZE = 200
+# Writers of other processes get in by polling (SQLite's busy handler sleeps up to 100 ms
+# between tries); a gap between two batches gives their next try a chance.
+BATCH_PAUSE = 0.05
 _MODELS: dict[str, type[ProjectRecord] | type[NeedRecord]] = {
     "project": ProjectRecord,
     "need": NeedRecord,
