@@ -34,15 +34,14 @@ def token(
     """OAuth2 password flow: form fields ``username`` (the e-mail) and ``password``."""
     throttle: LoginThrottle = request.app.state.login_throttle
     address = request.client.host if request.client else "unknown"
-    wait = throttle.retry_after(form.username, address)
+    wait, attempt = throttle.begin(form.username, address)
     if wait:
         raise TooManyRequestsError("Too many failed logins; try again later", retry_after=wait)
     user = service.authenticate(session, form.username, form.password)
     if user is None:
-        throttle.failed(form.username, address)
-        # The same answer whether the account exists or not.
+        # The same answer whether the account exists or not; the attempt stays counted.
         raise UnauthorizedError("Wrong e-mail or password")
-    throttle.succeeded(form.username, address)
+    throttle.succeeded(form.username, address, attempt)
     secret = request.app.state.settings.secret_key
     return schemas.Token(
         access_token=create_access_token(user.id, user.role, secret),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import math
 import threading
 import time
@@ -94,7 +95,8 @@ class LoginThrottle:
 
     @staticmethod
     def keys(account: str, address: str) -> tuple[str, str]:
-        return f"pair:{account.strip().lower()}|{address}", f"address:{address}"
+        where = _network_of(address)
+        return f"pair:{account.strip().lower()}|{where}", f"address:{where}"
 
     def _recent(self, key: str, now: float) -> deque[float]:
         failures = self._failures.setdefault(key, deque())
@@ -112,8 +114,10 @@ class LoginThrottle:
         delay = min(2.0 ** (excess + 1), self.window)
         return max(0.0, failures[-1] + delay - now)
 
-    def retry_after(self, account: str, address: str) -> int:
-        """Seconds to wait before this account may be tried from this address, or 0."""
+    def begin(self, account: str, address: str) -> tuple[int, float]:
+        """(seconds to wait, 0) when this attempt must wait; else (0, stamp): the attempt is
+        counted as a failure at once — so parallel attempts cannot all pass the check before
+        any failure is recorded — until ``succeeded`` takes it back."""
         now = time.monotonic()
         pair, addr = self.keys(account, address)
         with self._lock:
@@ -121,14 +125,30 @@ class LoginThrottle:
                 self._wait(self._recent(pair, now), self.pair_limit, now),
                 self._wait(self._recent(addr, now), self.address_limit, now),
             )
-        return math.ceil(wait) if wait > 0 else 0
-
-    def failed(self, account: str, address: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            for key in self.keys(account, address):
+            if wait > 0:
+                return math.ceil(wait), 0.0
+            for key in (pair, addr):
                 self._failures.setdefault(key, deque()).append(now)
+        return 0, now
 
-    def succeeded(self, account: str, address: str) -> None:
+    def succeeded(self, account: str, address: str, stamp: float) -> None:
+        """The attempt begun at ``stamp`` signed in: its pair is cleared and the address no
+        longer counts it."""
+        pair, addr = self.keys(account, address)
         with self._lock:
-            self._failures.pop(self.keys(account, address)[0], None)
+            self._failures.pop(pair, None)
+            failures = self._failures.get(addr)
+            if failures is not None and stamp in failures:
+                failures.remove(stamp)
+
+
+def _network_of(address: str) -> str:
+    """The unit an address is counted by: the address itself for IPv4, its /64 for IPv6 (one
+    subscriber usually holds a whole /64 and could otherwise rotate through it)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)

@@ -4,8 +4,9 @@ reader's language."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Depends
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -13,7 +14,7 @@ from starlette.requests import Request
 from app.errors import FieldError, ForbiddenError
 from app.web import session
 from app.web.i18n import N_
-from app.web.pages import Page
+from app.web.pages import Page, PageDep
 
 
 class CsrfRefusedError(ForbiddenError):
@@ -34,6 +35,16 @@ async def checked_form(request: Request, page: Page) -> FormData:
     ):
         raise CsrfRefusedError()
     return form
+
+
+async def posted_form(request: Request, page: PageDep) -> FormData:
+    """The checked form as a dependency: read (async, on the event loop) before the handler,
+    which is a plain function run in the thread pool, so the database work it does (a wait for
+    SQLite's write lock, argon2) never blocks the loop."""
+    return await checked_form(request, page)
+
+
+PostedForm = Annotated[FormData, Depends(posted_form)]
 
 
 def text(form: FormData, name: str, limit: int = 1000) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import opencc
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 from pydantic import ValidationError
@@ -40,7 +40,7 @@ from app.matching import service as matching
 from app.matching.dependencies import MatcherDep
 from app.matching.schemas import CityMatch
 from app.search.dependencies import SearchDep
-from app.web.forms import FormErrors, checked_form, text
+from app.web.forms import FormErrors, PostedForm, text
 from app.web.i18n import N_
 from app.web.pages import Page, PageDep, remember, render
 
@@ -436,15 +436,14 @@ def project(
 
 
 @router.post("/projects/{project_id}/interest")
-async def express_interest(
-    request: Request,
+def express_interest(
     page: PageDep,
     db: SessionDep,
     search: SearchDep,
     matcher: MatcherDep,
+    form: PostedForm,
     project_id: str,
 ) -> Response:
-    form = await checked_form(request, page)
     number = _project_id(project_id)
     if page.user is None or page.user.role != Role.enterprise:
         raise ForbiddenError("Only an enterprise account can express interest")

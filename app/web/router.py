@@ -21,7 +21,7 @@ from app.roadshows import schemas as roadshow_schemas
 from app.roadshows import service as roadshow_service
 from app.roadshows.models import RoadshowStatus
 from app.web import session
-from app.web.forms import FormErrors, blank_to_none, checked_form, text
+from app.web.forms import FormErrors, PostedForm, blank_to_none, text
 from app.web.i18n import N_
 from app.web.pages import Page, PageDep, remember, render
 
@@ -82,8 +82,7 @@ def login_form(page: PageDep, next: str | None = None, registered: bool = False)
 
 @router.post("/login")
 @reads_only
-async def login(request: Request, page: PageDep, db: SessionDep) -> Response:
-    form = await checked_form(request, page)
+def login(request: Request, page: PageDep, db: SessionDep, form: PostedForm) -> Response:
     email, password = text(form, "email", 254).strip(), text(form, "password", 128)
     target = safe_next(text(form, "next"))
     errors = FormErrors()
@@ -96,7 +95,7 @@ async def login(request: Request, page: PageDep, db: SessionDep) -> Response:
     # The API's throttle, by the same (account, address) and address rules.
     throttle: LoginThrottle = request.app.state.login_throttle
     address = request.client.host if request.client else "unknown"
-    wait = throttle.retry_after(email, address)
+    wait, attempt = throttle.begin(email, address)
     if wait:
         return render(
             page,
@@ -108,10 +107,9 @@ async def login(request: Request, page: PageDep, db: SessionDep) -> Response:
             retry_after=wait,
         )
     user = auth_service.authenticate(db, email, password)
-    if user is None:
-        throttle.failed(email, address)
+    if user is None:  # the attempt stays counted as a failure
         return render(page, "login.html", status=401, next=target, email=email, wrong=True)
-    throttle.succeeded(email, address)
+    throttle.succeeded(email, address, attempt)
     secret = page.secret
     response = redirect(page, target)
     session.set_session(
@@ -123,8 +121,7 @@ async def login(request: Request, page: PageDep, db: SessionDep) -> Response:
 
 
 @router.post("/logout")
-async def logout(request: Request, page: PageDep) -> Response:
-    await checked_form(request, page)
+def logout(page: PageDep, form: PostedForm) -> Response:
     response = redirect(page, "/")
     session.clear_session(response, secure=page.secure)
     session.set_csrf_nonce(response, session.new_nonce(), secure=page.secure)
@@ -146,8 +143,7 @@ def register_form(page: PageDep, db: SessionDep, invitation: str | None = None) 
 
 
 @router.post("/register")
-async def register(request: Request, page: PageDep, db: SessionDep) -> Response:
-    form = await checked_form(request, page)
+def register(page: PageDep, db: SessionDep, form: PostedForm) -> Response:
     values = {name: text(form, name, 300) for name in REGISTER_FIELDS}
     values["email"] = values["email"].strip()
     if values["invitation"]:

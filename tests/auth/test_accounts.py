@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
@@ -68,14 +69,19 @@ def test_five_failures_for_one_account_from_one_address_are_throttled(client: Te
     assert throttled.headers["content-type"] == "application/problem+json"
 
 
+def fail(throttle: LoginThrottle, account: str, address: str) -> None:
+    """One wrong password: an attempt begun and never taken back."""
+    wait, _ = throttle.begin(account, address)
+    assert wait == 0
+
+
 def test_guesses_from_elsewhere_never_lock_the_owner_out() -> None:
     """An attacker's failures on an account, from any number of addresses, leave the owner's own
     address free: the count is per (account, address) pair and per address."""
     throttle = LoginThrottle()
     for n in range(40):
-        address = f"203.0.113.{n % 8}"
-        throttle.failed("enterprise@ketao.local", address)
-    assert throttle.retry_after("enterprise@ketao.local", "198.51.100.7") == 0
+        fail(throttle, "enterprise@ketao.local", f"203.0.113.{n % 8}")
+    assert throttle.begin("enterprise@ketao.local", "198.51.100.7")[0] == 0
 
 
 def test_the_owner_signs_in_while_the_account_is_attacked_from_another_address(
@@ -96,25 +102,55 @@ def test_delays_grow_after_the_limit_and_a_spray_from_one_address_is_throttled()
     throttle = LoginThrottle(pair_limit=5, address_limit=20, window=900)
     waits = []
     for _ in range(8):
-        throttle.failed("a@example.org", "10.0.0.1")
-        waits.append(throttle.retry_after("a@example.org", "10.0.0.1"))
-    assert waits[:4] == [0, 0, 0, 0]
-    assert waits[4:] == sorted(waits[4:])
-    assert waits[7] > waits[4] > 0
+        wait, _ = throttle.begin("a@example.org", "10.0.0.1")
+        waits.append(wait)  # each attempt let through counts as a failure
+    assert waits[:5] == [0, 0, 0, 0, 0]
+    assert waits[5:] == sorted(waits[5:])
+    assert waits[5] > 0
     for n in range(20):
-        throttle.failed(f"user{n}@example.org", "10.0.0.2")
-    assert throttle.retry_after("fresh@example.org", "10.0.0.2") > 0  # the address's ceiling
-    assert throttle.retry_after("fresh@example.org", "10.0.0.3") == 0
+        fail(throttle, f"user{n}@example.org", "10.0.0.2")
+    assert throttle.begin("fresh@example.org", "10.0.0.2")[0] > 0  # the address's ceiling
+    assert throttle.begin("fresh@example.org", "10.0.0.3")[0] == 0
 
 
-def test_a_success_clears_its_pair() -> None:
+def test_parallel_attempts_cannot_all_pass_the_check() -> None:
+    """Forty attempts at once on one account from one address: only the limit gets through to
+    the password check; the others wait, though none has failed yet."""
+    throttle = LoginThrottle(pair_limit=5)
+    let_through = []
+    lock = threading.Lock()
+
+    def attempt() -> None:
+        wait, _ = throttle.begin("a@example.org", "10.0.0.1")
+        with lock:
+            let_through.append(wait == 0)
+
+    threads = [threading.Thread(target=attempt) for _ in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(let_through) == 5
+
+
+def test_an_ipv6_subscriber_is_counted_by_its_64() -> None:
     throttle = LoginThrottle(pair_limit=3)
+    for n in range(3):
+        fail(throttle, "a@example.org", f"2001:db8:1:2::{n + 1}")
+    assert throttle.begin("a@example.org", "2001:db8:1:2::ffff")[0] > 0  # same /64
+    assert throttle.begin("a@example.org", "2001:db8:1:3::1")[0] == 0  # another /64
+
+
+def test_a_success_clears_its_pair_and_does_not_count_for_the_address() -> None:
+    throttle = LoginThrottle(pair_limit=3, address_limit=5)
     for _ in range(2):
-        throttle.failed("a@example.org", "10.0.0.1")
-    throttle.succeeded("a@example.org", "10.0.0.1")
+        fail(throttle, "a@example.org", "10.0.0.1")
+    _, stamp = throttle.begin("a@example.org", "10.0.0.1")
+    throttle.succeeded("a@example.org", "10.0.0.1", stamp)
     for _ in range(2):
-        throttle.failed("a@example.org", "10.0.0.1")
-    assert throttle.retry_after("a@example.org", "10.0.0.1") == 0
+        fail(throttle, "a@example.org", "10.0.0.1")
+    assert throttle.begin("a@example.org", "10.0.0.1")[0] == 0
+    assert throttle.begin("b@example.org", "10.0.0.1")[0] > 0  # 2 + 2 + 1 failures: the ceiling
 
 
 def test_register_then_sign_in(client: TestClient) -> None:
