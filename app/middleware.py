@@ -7,7 +7,6 @@ whole before it is judged, and streaming responses pass through untouched.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
@@ -46,24 +45,24 @@ def _problem(scope: Scope, status: int, code: str, title: str, detail: str, **kw
     )
 
 
-def _nul_path(value: Any, path: str = "") -> str | None:
-    """The dotted path of the first string in a parsed JSON body that holds a NUL."""
-    if isinstance(value, str):
-        return path if NUL in value else None
-    items: Iterator[tuple[str, Any]]
-    if isinstance(value, dict):
-        for key in value:
-            if NUL in key:
-                return f"{path}.{key}".strip(".") if path else key
-        items = ((str(k), v) for k, v in value.items())
-    elif isinstance(value, list):
-        items = ((str(i), v) for i, v in enumerate(value))
-    else:
-        return None
-    for key, item in items:
-        found = _nul_path(item, f"{path}.{key}" if path else key)
-        if found is not None:
-            return found
+def _nul_path(value: Any) -> str | None:
+    """The dotted path of the first string in a parsed JSON body that holds a NUL (walked with a
+    stack, not recursion: a body may nest deeper than Python's stack)."""
+    stack: list[tuple[str, Any]] = [("", value)]
+    while stack:
+        path, item = stack.pop()
+        if isinstance(item, str):
+            if NUL in item:
+                return path
+        elif isinstance(item, dict):
+            for key, child in reversed(list(item.items())):
+                child_path = f"{path}.{key}" if path else str(key)
+                if NUL in str(key):
+                    return child_path
+                stack.append((child_path, child))
+        elif isinstance(item, list):
+            for index in reversed(range(len(item))):
+                stack.append((f"{path}.{index}" if path else str(index), item[index]))
     return None
 
 
@@ -82,19 +81,29 @@ def nul_field(scope: Scope, body: bytes) -> FieldError | None:
         return FieldError(field="", location="query", message=message)
     if not body:
         return None
-    content_type = Headers(scope=scope).get("content-type", "")
-    if "json" in content_type and b"\\u0000" in body:
+    content_type = Headers(scope=scope).get("content-type", "").lower()
+    if "x-www-form-urlencoded" in content_type:
+        if b"%00" in body or b"\x00" in body:
+            for key, value in parse_qsl(body.decode("latin-1"), keep_blank_values=True):
+                if NUL in value or NUL in key:
+                    return FieldError(field=key.replace(NUL, ""), location="body", message=message)
+        return None
+    if content_type.startswith("multipart/"):
+        # No route takes a file as multipart; a NUL in any part is refused outright.
+        if b"\x00" in body:
+            return FieldError(field="", location="body", message=message)
+        return None
+    # JSON, declared or not (FastAPI parses a body without a content type as JSON too).
+    if b"\\u0000" in body or b"\x00" in body:
         try:
             parsed = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):
+            if b"\x00" in body:  # a raw NUL in text that is not JSON
+                return FieldError(field="", location="body", message=message)
             return None  # the route's own parsing reports the broken JSON
         found = _nul_path(parsed)
         if found is not None:
             return FieldError(field=found, location="body", message=message)
-    elif "x-www-form-urlencoded" in content_type and (b"%00" in body or b"\x00" in body):
-        for key, value in parse_qsl(body.decode("latin-1"), keep_blank_values=True):
-            if NUL in value or NUL in key:
-                return FieldError(field=key.replace(NUL, ""), location="body", message=message)
     return None
 
 

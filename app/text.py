@@ -41,7 +41,7 @@ def text_problem(value: str) -> str | None:
     return None
 
 
-def _check_line(value: str) -> str:
+def check_line(value: str) -> str:
     problem = line_problem(value)
     if problem:
         raise ValueError(problem)
@@ -66,7 +66,7 @@ def normalise_name(value: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()
 
 
-Line = Annotated[str, AfterValidator(_check_line)]
+Line = Annotated[str, AfterValidator(check_line)]
 """A one-line field: no control characters."""
 
 Text = Annotated[str, AfterValidator(_check_text)]

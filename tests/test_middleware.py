@@ -210,3 +210,50 @@ def test_control_characters_in_notes_and_texts_are_refused_naming_the_field(
     assert bell.json()["errors"][0]["field"] == "text"
     lines = client.post("/api/v1/matches", json={"text": "储能电池\n热失控\t预警"})
     assert lines.status_code == 200  # line breaks and tabs are text
+
+
+@pytest.mark.parametrize(
+    ("headers", "body", "status"),
+    [
+        (
+            {},
+            '{"text": "储能\\u0000"}'.encode(),
+            422,
+        ),  # no content type: parsed as JSON all the same
+        ({"content-type": "Application/JSON"}, '{"text": "储能\\u0000"}'.encode(), 422),
+        ({"content-type": "application/json"}, '{"text": "a\\u0000"}'.encode("utf-16"), 422),
+        ({"content-type": "application/json"}, '{"text": "储能"}'.encode("utf-16"), 200),
+    ],
+)
+def test_nul_is_found_whatever_the_content_type_says(
+    client: TestClient, headers: dict[str, str], body: bytes, status: int
+) -> None:
+    response = client.post("/api/v1/matches", content=body, headers=headers)
+    assert response.status_code == status, response.text
+    if status == 422:
+        assert response.json()["errors"][0]["field"] == "text"
+
+
+def test_a_nul_in_a_multipart_login_is_refused(client: TestClient) -> None:
+    response = client.post(
+        "/api/v1/auth/token",
+        files={"username": (None, "a\x00b@example.org"), "password": (None, "x")},
+    )
+    assert response.status_code == 422
+
+
+def test_deeply_nested_json_is_a_problem_not_a_500(client: TestClient) -> None:
+    deep = "[" * 100_000 + '"\\u0000"' + "]" * 100_000
+    response = client.post(
+        "/api/v1/matches", content=deep.encode(), headers={"content-type": "application/json"}
+    )
+    assert response.status_code in {400, 422}
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_an_e_mail_with_a_control_character_is_refused(client: TestClient) -> None:
+    body = {"email": "a\x01b@example.org", "password": "0123456789", "full_name": "A",
+            "role": "enterprise", "organization": "Acme"}  # fmt: skip
+    response = client.post("/api/v1/auth/register", json=body)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "email"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints, field_validator
 
-from app.text import Name
+from app.text import Name, check_line
 
 Email = Annotated[
     str,
@@ -17,6 +17,7 @@ Email = Annotated[
         max_length=254,
         pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
     ),
+    AfterValidator(check_line),
 ]
 
 
