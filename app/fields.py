@@ -17,31 +17,16 @@ from pydantic import (
 )
 
 from app.geo.taxonomy import TRL_MAX, TRL_MIN, TransferMode
-from app.text import line_problem, text_problem
-
-
-def _one_line(value: str) -> str:
-    problem = line_problem(value)
-    if problem:
-        raise ValueError(problem)
-    return value
-
-
-def _text(value: str) -> str:
-    problem = text_problem(value)
-    if problem:
-        raise ValueError(problem)
-    return value
-
+from app.text import check_line, check_text
 
 # Checked after surrounding whitespace is trimmed: a control character inside a one-line field
 # (a title, a name, a code) is refused, line breaks and tabs inside a text are kept; NUL never.
-OneLine = AfterValidator(_one_line)
+OneLine = AfterValidator(check_line)
 ShortText = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), OneLine
 ]
 LongText = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=20_000), AfterValidator(_text)
+    str, StringConstraints(strip_whitespace=True, max_length=20_000), AfterValidator(check_text)
 ]
 Code = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16), OneLine

@@ -48,7 +48,7 @@ def check_line(value: str) -> str:
     return value
 
 
-def _check_text(value: str) -> str:
+def check_text(value: str) -> str:
     problem = text_problem(value)
     if problem:
         raise ValueError(problem)
@@ -69,7 +69,7 @@ def normalise_name(value: str) -> str:
 Line = Annotated[str, AfterValidator(check_line)]
 """A one-line field: no control characters."""
 
-Text = Annotated[str, AfterValidator(_check_text)]
+Text = Annotated[str, AfterValidator(check_text)]
 """A multi-line field: line breaks and tabs allowed, no other control character."""
 
 Name = Annotated[str, AfterValidator(normalise_name)]
