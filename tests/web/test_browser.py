@@ -1,5 +1,6 @@
-"""The website in a real headless Chromium: every page built so far in the three languages, with
-axe-core's accessibility rules, a phone's width, the keyboard, and the CSRF refusal.
+"""The website in a real headless Chromium: the pages of the foundation (home, sign in,
+register, the error page, the project pages) in the three languages, with axe-core's
+accessibility rules, a phone's width, the keyboard, and the CSRF refusal.
 
 Skipped, saying why, where no Chromium and chromedriver are installed (Debian: ``apt-get install
 chromium chromium-driver fonts-noto-cjk``; ``.ci/run`` does). With ``KETAO_SCREENSHOTS=1`` the
@@ -9,49 +10,30 @@ screenshots in docs/screenshots/ are taken again (otherwise into a temporary fol
 from __future__ import annotations
 
 import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from app.config import REPO_ROOT, Settings
+from app.config import REPO_ROOT
 from tests.fixtures.accounts import ENTERPRISE, PASSWORDS
-from tests.fixtures.served import fresh_database, serve
+from tests.web.browser import (
+    LANGS,
+    SELENIUM,
+    WIDTHS,
+    check_page,
+    console_errors,
+    needs_browser,
+    serious_violations,
+    viewport,
+    wait,
+)
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
-try:
-    from axe_selenium_python import Axe
-    from selenium import webdriver
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
-    from selenium.webdriver.chrome.service import Service
+if SELENIUM:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.remote.webdriver import WebDriver
-    from selenium.webdriver.support.ui import WebDriverWait
 
-    SELENIUM = True
-except ImportError:  # pragma: no cover - the dev extras install it
-    SELENIUM = False
-
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM and CHROMEDRIVER and SELENIUM),
-    reason="browser tests need Chromium and chromedriver (Debian: apt-get install chromium "
-    "chromium-driver fonts-noto-cjk) and selenium (pip install -e '.[dev]')",
-)
-
-LANGS = ("zh-Hans", "zh-Hant", "en")
-
-
-def wait(browser: WebDriver) -> WebDriverWait[WebDriver]:
-    """Up to 15 s, looking again when the page is replaced under the lookup (a navigation
-    between finding an element and reading it makes it stale)."""
-    return WebDriverWait(
-        browser, 15, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)
-    )
-
+pytestmark = needs_browser
 
 PAGES = (
     "/",
@@ -65,76 +47,16 @@ PAGES = (
 SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
 
 
-@pytest.fixture(scope="module")
-def base_url(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    tmp = tmp_path_factory.mktemp("browser")
-    with (
-        fresh_database(database_url, tmp) as url,
-        serve(Settings(database_url=url, data_dir=tmp)) as base,
-    ):
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[WebDriver]:
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM or ""
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--lang=zh-CN"):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER or ""))
-    driver.set_page_load_timeout(30)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-
-
-def viewport(driver: WebDriver, width: int, height: int = 900) -> None:
-    driver.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600},
-    )
-
-
-def serious_violations(driver: WebDriver) -> list[str]:
-    """axe-core's serious and critical violations on the page: rule, and where."""
-    axe = Axe(driver)
-    axe.inject()
-    results: dict[str, Any] = axe.run()
-    return [
-        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']]}"
-        for v in results["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
-def console_errors(driver: WebDriver) -> list[str]:
-    logs: list[dict[str, Any]] = driver.get_log("browser")  # type: ignore[attr-defined]  # Chrome's
-    return [e["message"] for e in logs if e["level"] == "SEVERE"]
-
-
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_page_in_every_language_passes_axe_and_fits_a_phone(
     browser: WebDriver, base_url: str, lang: str
 ) -> None:
     browser.delete_all_cookies()
-    for width in (1440, 390):
+    for width in WIDTHS:
         viewport(browser, width)
         for path in PAGES:
-            join = "&" if "?" in path else "?"
-            browser.get(f"{base_url}{path}{join}lang={lang}")
-            html_lang = browser.find_element(By.TAG_NAME, "html").get_attribute("lang")
-            assert html_lang == lang, path
-            assert browser.find_element(By.TAG_NAME, "h1").text.strip(), path
-            errors = console_errors(browser)
-            if path != "/no-such-page":  # its 404 is reported on the console, as it should be
-                assert not errors, (path, errors)  # a CSP refusal or a script error shows here
-            assert serious_violations(browser) == [], (path, width)
-            overflow = browser.execute_script(
-                "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
-            )
-            assert overflow <= 0, f"{path} scrolls sideways at {width} px"
+            # The 404's status is reported on the console, as it should be.
+            check_page(browser, f"{base_url}{path}", lang, console=path != "/no-such-page")
 
 
 def test_the_styles_and_script_load_under_the_csp(browser: WebDriver, base_url: str) -> None:
