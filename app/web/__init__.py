@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from app.web.access import SignInRequiredError, sign_in_first
 from app.web.assets import PREFIX, Assets
 from app.web.errors import install_error_pages
 from app.web.i18n import load_catalogues
@@ -24,3 +25,4 @@ def install(app: FastAPI) -> None:
     app.include_router(projects_router)
     app.mount(PREFIX, assets, name="static")
     install_error_pages(app)
+    app.add_exception_handler(SignInRequiredError, sign_in_first)
