@@ -355,6 +355,27 @@ def published_projects(
     return out
 
 
+def in_order(
+    session: Session, renders: RenderCache, ids: Sequence[int]
+) -> list[schemas.ProjectListItem]:
+    """The published projects among ``ids``, as lists show them, in the order given."""
+    found = published_projects(session, renders, ids)
+    return [found[i].item for i in ids if i in found]
+
+
+def recently_published(
+    session: Session, renders: RenderCache, limit: int
+) -> list[schemas.ProjectListItem]:
+    """The projects published last (newest first): a project's latest approval counts."""
+    ids = session.scalars(
+        select(Project.id)
+        .where(visible_to_public(), Project.published_at.is_not(None))
+        .order_by(Project.published_at.desc(), Project.id.desc())
+        .limit(limit)
+    ).all()
+    return in_order(session, renders, ids)
+
+
 def _highlight(marker: Highlighter, texts: dict[str, Prepared]) -> dict[str, str]:
     marked = {
         field: marker.highlight(text, window=_HIGHLIGHTED[field]) for field, text in texts.items()

@@ -11,6 +11,7 @@ from sqlalchemy import (
     JSON,
     CheckConstraint,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     SmallInteger,
@@ -45,6 +46,8 @@ class Project(TimestampMixin, Base):
         CheckConstraint("trl IS NULL OR (trl >= 1 AND trl <= 9)", name="trl_range"),
         CheckConstraint("price_wan IS NULL OR price_wan >= 0", name="price_not_negative"),
         CheckConstraint(check_in("status", ProjectStatus), name="status"),
+        # The site's "recently published" (home page, sitemap): newest first, without a sort.
+        Index("ix_projects_status_published_at", "status", "published_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

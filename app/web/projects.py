@@ -190,9 +190,11 @@ def _industry_options(
     return options
 
 
-def _names(
+def listing_names(
     page: Page, taxonomy: Taxonomy, places: Sequence[CitySummary]
 ) -> dict[str, dict[str, str]]:
+    """Codes a listing shows (industries, cities and zones, transfer modes, TRL levels) by
+    kind, each with its name in the reader's language."""
     industries = {}
     for node in taxonomy.industries:
         industries[node.code] = page.name(node.name_zh, node.name_en)
@@ -204,6 +206,9 @@ def _names(
         "mode": {m.value: page.name(*TRANSFER_MODE_NAMES[m][:2]) for m in TransferMode},
         "trl": {str(n): page.name(*TRL_LEVELS[n]) for n in TRL_LEVELS},
     }
+
+
+_names = listing_names  # the former name, while pages built beside this one may still use it
 
 
 def _active(page: Page, query: Query, names: dict[str, dict[str, str]]) -> list[tuple[str, str]]:
@@ -274,7 +279,7 @@ def projects(
         query.errors.add("q", N_("This search cannot be run: change it and try again."))
     taxonomy = geo_service.taxonomy(db)
     places = geo_service.list_cities(db).items
-    names = _names(page, taxonomy, places)
+    names = listing_names(page, taxonomy, places)
     facets = result.facets if result else None
     last = max(1, math.ceil((result.total if result else 0) / PER_PAGE))
     return render(
@@ -414,7 +419,7 @@ def _detail_page(
         status=status,
         project=project,
         published=published,
-        names=_names(page, taxonomy, places),
+        names=listing_names(page, taxonomy, places),
         matches=[(m, _reason(page, m)) for m in matches],
         follows=_follows(db, page.user, project.id) if published else None,
         canonical=url,

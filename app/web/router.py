@@ -14,9 +14,12 @@ from pydantic import ValidationError
 from app.auth import schemas as auth_schemas
 from app.auth import service as auth_service
 from app.auth.security import LoginThrottle
+from app.catalog import listing as catalog_listing
+from app.catalog.dependencies import ProjectRendersDep
 from app.deps import SessionDep, reads_only
 from app.errors import InvalidInputError
 from app.geo import service as geo_service
+from app.roadshows import lineup as lineup_service
 from app.roadshows import schemas as roadshow_schemas
 from app.roadshows import service as roadshow_service
 from app.roadshows.models import RoadshowStatus
@@ -24,8 +27,11 @@ from app.web import session
 from app.web.forms import FormErrors, PostedForm, blank_to_none, text
 from app.web.i18n import N_
 from app.web.pages import Page, PageDep, remember, render
+from app.web.projects import listing_names
 
 router = APIRouter(include_in_schema=False)
+
+HOME_CARDS = 6  # projects in each of the home page's two rows
 
 REGISTER_FIELDS = ("role", "full_name", "organization", "city", "email", "password", "invitation")
 
@@ -44,11 +50,9 @@ def redirect(page: Page, url: str) -> RedirectResponse:
 
 
 @router.get("/")
-def home(page: PageDep, db: SessionDep) -> Response:
+def home(page: PageDep, db: SessionDep, renders: ProjectRendersDep) -> Response:
     taxonomy = geo_service.taxonomy(db)
     places = geo_service.list_cities(db).items
-    cities = [c for c in places if c.kind == "city"]
-    zones = [c for c in places if c.kind == "zone"]
     upcoming = roadshow_service.list_roadshows(
         db,
         None,
@@ -60,16 +64,29 @@ def home(page: PageDep, db: SessionDep) -> Response:
         page=1,
         per_page=1,
     ).items
+    roadshow = upcoming[0] if upcoming else None
+    # Featured: what the secretariat put on stage at the next public roadshow, in its order.
+    lineup = lineup_service.visible_slots(
+        db, lineup_service.slots_of(db, roadshow.id) if roadshow else [], None
+    )
+    featured = catalog_listing.in_order(db, renders, [s.project_id for s in lineup])[:HOME_CARDS]
+    shown = {p.id for p in featured}
+    recent = [
+        p
+        for p in catalog_listing.recently_published(db, renders, HOME_CARDS + len(shown))
+        if p.id not in shown
+    ][:HOME_CARDS]
     return render(
         page,
         "home.html",
         industries=taxonomy.industries,
-        cities=cities,
-        zones=zones,
+        cities=[c for c in places if c.kind == "city"],
+        zones=[c for c in places if c.kind == "zone"],
         place_names={p.code: p for p in places},
-        roadshow=upcoming[0] if upcoming else None,
-        # Slot: recent and featured projects come from app.catalog (being refactored; issue 12).
-        projects=None,
+        names=listing_names(page, taxonomy, places),
+        roadshow=roadshow,
+        featured=featured,
+        recent=recent,
     )
 
 

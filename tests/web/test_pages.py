@@ -6,8 +6,10 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
 from app.config import Settings
+from tests.factories import make_project
 from tests.web.helpers import HTML
 
 LANGS = ("zh-Hans", "zh-Hant", "en")
@@ -41,14 +43,30 @@ def test_home_links_industries_and_the_fifteen_places(client: TestClient) -> Non
     assert 'name="q"' in html
 
 
-def test_home_shows_the_next_public_roadshow(client: TestClient) -> None:
+def test_home_shows_the_next_public_roadshow_and_features_its_lineup(client: TestClient) -> None:
     upcoming = client.get("/api/v1/roadshows", params={"when": "upcoming"}).json()["items"]
     published = [r for r in upcoming if r["status"] == "published"]
+    assert published, "the demo plans a public roadshow (Hengqin, in 21 days)"
+    roadshow = client.get(f"/api/v1/roadshows/{published[0]['id']}").json()
+    lineup = [slot["project_id"] for slot in roadshow["slots"]]
+    assert lineup
     html = client.get("/?lang=en", headers=HTML).text
-    if published:
-        assert f'href="/roadshows/{published[0]["id"]}"' in html
-    else:
-        assert "No public roadshow is planned just now." in html
+    assert f'href="/roadshows/{roadshow["id"]}"' in html
+    featured = html[html.index('id="featured-title"') : html.index('id="recent-title"')]
+    assert re.findall(r'<h3><a href="/projects/(\d+)">', featured) == [str(i) for i in lineup][:6]
+
+
+def test_home_shows_what_was_published_last(client: TestClient, session: Session) -> None:
+    make_project(session, title_en="A project published just now", status="published")
+    make_project(session, title_en="A draft nobody may see yet", status="draft")
+    session.commit()
+    html = client.get("/?lang=en", headers=HTML).text
+    recent = html[html.index('id="recent-title"') :]
+    first = re.search(r'<h3><a href="/projects/\d+">([^<]+)</a>', recent)
+    assert first is not None
+    assert first.group(1) == "A project published just now"
+    assert "A draft nobody may see yet" not in html
+    assert 'href="/projects?sort=newest"' in recent
 
 
 def test_pages_carry_the_web_csp_and_no_inline_code(client: TestClient) -> None:
