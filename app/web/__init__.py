@@ -7,11 +7,16 @@ from fastapi import FastAPI
 
 from app.web.access import SignInRequiredError, sign_in_first
 from app.web.assets import PREFIX, Assets
+from app.web.cities import router as cities_router
 from app.web.errors import install_error_pages
 from app.web.i18n import load_catalogues
+from app.web.me import router as me_router
+from app.web.needs import router as needs_router
 from app.web.pages import make_environment
 from app.web.projects import router as projects_router
+from app.web.roadshows import router as roadshows_router
 from app.web.router import router
+from app.web.seo import router as seo_router
 
 
 def install(app: FastAPI) -> None:
@@ -23,6 +28,11 @@ def install(app: FastAPI) -> None:
     app.state.web_templates = make_environment(assets)
     app.include_router(router)
     app.include_router(projects_router)
+    app.include_router(me_router)
+    app.include_router(needs_router)
+    app.include_router(cities_router)
+    app.include_router(seo_router)
+    app.include_router(roadshows_router)
     app.mount(PREFIX, assets, name="static")
     install_error_pages(app)
     app.add_exception_handler(SignInRequiredError, sign_in_first)
