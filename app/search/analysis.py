@@ -352,6 +352,38 @@ class Analyzer:
             i += size
         return units
 
+    def in_other_language(self, query: str) -> str | None:
+        """The query written in the other language, word by word through the synonym groups:
+        each Chinese unit becomes its group's fullest English variant (``pcm`` → ``phase change
+        material``), each English unit its group's first Chinese variant; a unit already in the
+        target language stays. None when the query mixes both, when a unit has no variant in
+        the other language, or when nothing changes."""
+        units = self.query_units(query)
+        kinds = {u.kind for u in units if u.kind in ("cjk", "latin")}
+        if len(kinds) != 1:
+            return None
+        to_english = kinds == {"cjk"}
+        words = []
+        for unit in units:
+            if unit.kind not in ("cjk", "latin"):
+                words.append(unit.text)
+                continue
+            if unit.synonym is None:
+                return None
+            group = self.synonym_groups[int(unit.synonym.removeprefix("syn")) - 1]
+            if to_english:
+                english = [v for v in group if not _CJK.search(v)]
+                if not english:
+                    return None
+                words.append(max(english, key=lambda v: (len(v.split()), len(v))))
+            else:
+                chinese = [v for v in group if _CJK.search(v)]
+                if not chinese:
+                    return None
+                words.append(chinese[0])
+        form = " ".join(words)
+        return form if form and form != fold(query) else None
+
     def _synonym_at(self, terms: list[str], i: int) -> tuple[int, str | None]:
         for size in range(min(self._longest, len(terms) - i), 0, -1):
             tag = self._synonyms.get(tuple(terms[i : i + size]))

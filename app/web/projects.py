@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -40,6 +40,7 @@ from app.matching import service as matching
 from app.matching.dependencies import MatcherDep
 from app.matching.schemas import CityMatch
 from app.search.dependencies import SearchDep
+from app.search.service import SearchEngine
 from app.web.forms import FormErrors, PostedForm, text
 from app.web.i18n import N_
 from app.web.pages import Page, PageDep, remember, render
@@ -67,6 +68,7 @@ class Query:
     sort: str | None = None
     page: int = 1
     errors: FormErrors = field(default_factory=FormErrors)
+    refs: geo_service.ReferenceCodes | None = None  # the codes it was checked against
 
     def pairs(self, *, page: int | None = None) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = []
@@ -111,7 +113,7 @@ def _int(value: str, low: int, high: int) -> int | None:
 
 def parse_query(params: QueryParams, refs: geo_service.ReferenceCodes) -> Query:
     """The query parameters checked as the API checks them; a bad one is named and left out."""
-    query = Query()
+    query = Query(refs=refs)
     errors = query.errors
     q = params.get("q", "").strip()
     if len(q) > Q_MAX:
@@ -241,12 +243,52 @@ def _pages(current: int, last: int) -> list[int | None]:
     return out
 
 
-def _alternatives(query: Query) -> list[str]:
-    """Other forms of the query worth a try: the Simplified form of a Traditional query."""
-    out = []
+@dataclass(frozen=True)
+class Retry:
+    """A way out of an empty result: what it is, its address, and how many it finds."""
+
+    label: str
+    url: str
+    total: int
+
+
+def _other_forms(query: Query, search: SearchEngine) -> list[str]:
+    """The query in other forms: the Simplified of a Traditional query, the English of a
+    Chinese one and the Chinese of an English one (through the search's synonym groups). The
+    engine looks for these already (it folds Traditional to Simplified and applies the synonym
+    groups), so an empty result page names them as searched, rather than offering them as
+    searches that would find nothing more."""
+    out: list[str] = []
     simplified = _t2s.convert(query.q)
-    if query.q and simplified != query.q:
+    if simplified != query.q:
         out.append(simplified)
+    other = search.analyzer.in_other_language(query.q)
+    if other and other not in out:
+        out.append(other)
+    return out
+
+
+def _retries(
+    page: Page,
+    query: Query,
+    names: dict[str, dict[str, str]],
+    count: Callable[[Query], int],
+) -> list[Retry]:
+    """What to try when nothing is found, each tried first: each filter (the words too) left
+    out, then every filter but the words — only what finds something, with how many."""
+    active = _active(page, query, names)
+    candidates = [
+        (page.gettext(N_("Drop “%(filter)s”")) % {"filter": label}, url) for label, url in active
+    ]
+    if query.q and len(active) > 2:  # the words and at least two filters
+        only_words = "/projects?" + urlencode([("q", query.q)])
+        candidates.append((page.gettext(N_("Keep the words, drop every filter")), only_words))
+    assert query.refs is not None
+    out = []
+    for label, url in candidates:
+        total = count(parse_query(QueryParams(url.partition("?")[2]), query.refs))
+        if total:
+            out.append(Retry(label, url, total))
     return out
 
 
@@ -256,9 +298,9 @@ def projects(
 ) -> Response:
     refs = geo_service.reference_codes(db)
     query = parse_query(page.request.query_params, refs)
-    result: ProjectList | None = None
-    try:
-        result = listing.list_projects(
+
+    def run(query: Query, per_page: int = PER_PAGE) -> ProjectList:
+        return listing.list_projects(
             db,
             refs,
             listing.ProjectFilters(
@@ -270,11 +312,15 @@ def projects(
                 mode=[TransferMode(m) for m in query.mode],
             ),
             sort=ProjectSort(query.sort) if query.sort else None,
-            page=query.page,
-            per_page=PER_PAGE,
+            page=query.page if per_page == PER_PAGE else 1,
+            per_page=per_page,
             renders=renders,
             search=search,
         )
+
+    result: ProjectList | None = None
+    try:
+        result = run(query)
     except InvalidInputError:  # parse_query checks what the listing checks: a safety net
         query.errors.add("q", N_("This search cannot be run: change it and try again."))
     taxonomy = geo_service.taxonomy(db)
@@ -312,7 +358,10 @@ def projects(
         trl_levels=[(n, names["trl"][str(n)]) for n in TRL_LEVELS],
         sorts=SORT_NAMES,
         active=_active(page, query, names),
-        alternatives=_alternatives(query),
+        retries=_retries(page, query, names, lambda other: run(other, per_page=1).total)
+        if result is not None and result.total == 0 and query.page == 1
+        else [],
+        other_forms=_other_forms(query, search) if query.q else [],
         last_page=last,
         page_numbers=_pages(min(query.page, last), last),
     )

@@ -55,3 +55,15 @@ def test_a_query_finds_the_synonym_group_of_a_long_chinese_term(analyzer: Analyz
     for query in ("体外膜肺氧合", "人工肺"):
         [unit] = analyzer.query_units(query)
         assert unit.synonym == ecmo.synonym is not None
+
+
+def test_a_query_in_the_other_language_through_the_synonym_groups() -> None:
+    analyzer = Analyzer(
+        synonyms=[["储能", "energy storage"], ["相变材料", "pcm", "phase change material"]]
+    )
+    assert analyzer.in_other_language("儲能") == "energy storage"  # Traditional folded first
+    assert analyzer.in_other_language("储能 相变材料") == "energy storage phase change material"
+    assert analyzer.in_other_language("PCM") == "相变材料"
+    assert analyzer.in_other_language("储能 电池") is None  # 电池 has no English variant here
+    assert analyzer.in_other_language("pcm 储能") is None  # both languages already
+    assert analyzer.in_other_language("2024") is None

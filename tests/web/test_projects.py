@@ -88,15 +88,45 @@ def test_traditional_readers_see_listings_converted(client: TestClient) -> None:
 
 
 def test_no_results_suggests_what_to_try(client: TestClient) -> None:
+    """Each way out is tried first: only those that find something are offered, with how many;
+    the other forms of the words are named as searched already."""
+    macao = client.get("/api/v1/projects", params={"city": "macao", "per_page": 1}).json()
     html = client.get("/projects?q=量子糾纏蒸餾器&city=macao&lang=en", headers=HTML).text
     assert "No project matches this search." in html
+    assert "Your words were also looked for as: <q>量子纠缠蒸馏器</q>" in html
+    # Dropping either filter finds something: each is offered with what it finds.
+    words = client.get("/api/v1/projects", params={"q": "量子糾纏蒸餾器", "per_page": 1}).json()
     assert (
-        'href="/projects?q=%E9%87%8F%E5%AD%90%E7%BA%A0%E7%BC%A0%E8%92%B8%E9%A6%8F%E5%99%A8&amp;city=macao"'
-        in html
-    )  # the Simplified form
-    assert "Drop “Macao”" in html
-    assert 'href="/projects?q=' in html
-    assert 'href="/projects?city=macao"' in html  # the text dropped
+        f'<a href="/projects?city=macao">Drop “Text: 量子糾纏蒸餾器”</a> '
+        f'<span class="count">({macao["total"]:,} projects)</span>'
+    ) in html
+    assert f'Drop “Macao”</a> <span class="count">({words["total"]:,} projects)' in html
+
+
+def test_a_way_out_that_finds_nothing_is_not_offered(client: TestClient) -> None:
+    html = client.get("/projects?q=zzzqqqxxyy&city=macao&lang=en", headers=HTML).text
+    assert "No project matches this search." in html
+    assert "Drop “Macao”" not in html  # the words alone find nothing either
+    assert "Drop “Text: zzzqqqxxyy”" in html
+
+
+def test_no_results_offers_the_filter_to_drop_and_names_the_english_form(
+    client: TestClient,
+) -> None:
+    storage = client.get("/api/v1/projects", params={"q": "储能", "per_page": 1}).json()
+    assert storage["total"] > 0
+    empty = [c for c, n in storage["facets"]["city"].items() if n == 0]
+    cities = client.get("/api/v1/cities").json()["items"]
+    city = next(
+        c for c in cities if c["code"] not in storage["facets"]["city"] or c["code"] in empty
+    )
+    html = client.get(f"/projects?q=储能&city={city['code']}&lang=en", headers=HTML).text
+    assert "No project matches this search." in html
+    assert "<q>energy storage</q>" in html
+    drop = f'Drop “{city["name_en"]}”</a> <span class="count">({storage["total"]:,} projects)'
+    assert drop in html
+    zh = client.get(f"/projects?q=储能&city={city['code']}&lang=zh-Hans", headers=HTML).text
+    assert f"（{storage['total']:,} 个项目）" in zh
 
 
 def test_english_readers_get_the_chinese_noted_when_there_is_no_english(
