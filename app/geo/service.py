@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -28,19 +29,26 @@ class ReferenceCodes:
         return frozenset({code}) | self.children.get(code, frozenset())
 
 
-_CODES_TTL_SECONDS = 60.0
-_codes_cache: dict[str, tuple[float, ReferenceCodes]] = {}
+_REFERENCE_TTL_SECONDS = 60.0
+_reference_cache: dict[tuple[str, str], tuple[float, Any]] = {}
+_T = TypeVar("_T")
+
+
+def _reference(session: Session, name: str, read: Callable[[], _T]) -> _T:
+    """Reference data (codes, the taxonomy, the cities and zones), read at most once a minute
+    per database: it changes only on upgrade. Copies are not made: callers must not change it."""
+    key = (str(session.get_bind().engine.url), name)
+    hit = _reference_cache.get(key)
+    if hit is not None and time.monotonic() - hit[0] < _REFERENCE_TTL_SECONDS:
+        return cast(_T, hit[1])
+    value = read()
+    _reference_cache[key] = (time.monotonic(), value)
+    return value
 
 
 def reference_codes(session: Session) -> ReferenceCodes:
-    """The known codes, read at most once a minute per database (they change only on upgrade)."""
-    key = str(session.get_bind().engine.url)
-    hit = _codes_cache.get(key)
-    if hit is not None and time.monotonic() - hit[0] < _CODES_TTL_SECONDS:
-        return hit[1]
-    codes = _read_codes(session)
-    _codes_cache[key] = (time.monotonic(), codes)
-    return codes
+    """The known codes."""
+    return _reference(session, "codes", lambda: _read_codes(session))
 
 
 def _read_codes(session: Session) -> ReferenceCodes:
@@ -57,6 +65,11 @@ def _read_codes(session: Session) -> ReferenceCodes:
 
 
 def taxonomy(session: Session) -> schemas.Taxonomy:
+    """The industry tree and the TRL and transfer-mode vocabularies."""
+    return _reference(session, "taxonomy", lambda: _read_taxonomy(session))
+
+
+def _read_taxonomy(session: Session) -> schemas.Taxonomy:
     industries = session.scalars(select(Industry).order_by(Industry.position)).all()
     nodes = [
         schemas.IndustryNode(
@@ -100,6 +113,11 @@ def _summary(city: City) -> schemas.CitySummary:
 
 
 def list_cities(session: Session, kind: str | None = None) -> schemas.CityList:
+    """The 11 cities and 4 zones (or those of one kind), in their order."""
+    return _reference(session, f"cities:{kind}", lambda: _read_cities(session, kind))
+
+
+def _read_cities(session: Session, kind: str | None) -> schemas.CityList:
     stmt = select(City).order_by(City.position)
     if kind is not None:
         stmt = stmt.where(City.kind == kind)

@@ -22,7 +22,7 @@ from babel import Locale
 from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, get_group_symbol
 from babel.support import Translations
 from starlette.requests import Request
 
@@ -152,7 +152,22 @@ def format_moment(language: str, value: dt.datetime) -> str:
 
 
 def format_number(language: str, value: float) -> str:
+    group = _group_symbol(language)
+    if group is not None and isinstance(value, int) and not isinstance(value, bool):
+        # Whole numbers (counts on every page): the locale's grouping, without Babel's general
+        # formatter, which costs ~50 µs a number and a results page shows about 80 of them.
+        return f"{value:,}".replace(",", group)
     return format_decimal(value, locale=_babel_locale(language))
+
+
+@cache
+def _group_symbol(language: str) -> str | None:
+    """The thousands separator of the language's locale if it groups by threes (all three of
+    ours do), else None (Babel formats every number)."""
+    locale = _babel_locale(language)
+    symbol: str = get_group_symbol(locale)
+    sample = f"-1{symbol}234{symbol}567"
+    return symbol if format_decimal(-1234567, locale=locale) == sample else None
 
 
 @cache

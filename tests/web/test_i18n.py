@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from fastapi.testclient import TestClient
 
 from app.web import i18n
@@ -108,3 +109,11 @@ def test_traditional_wording_is_hong_kong_not_mainland() -> None:
     hant = " ".join(_messages("zh_Hant").values())
     for mainland in ("登錄", "賬户", "賬戶", "信息", "搜索", "郵箱", "字符", "刷新", "列表"):
         assert mainland not in hant, mainland
+
+
+@pytest.mark.parametrize("lang", ["zh-Hans", "zh-Hant", "en"])
+def test_whole_numbers_are_grouped_as_babel_groups_them(lang: str) -> None:
+    locale = i18n._babel_locale(lang)
+    for value in (0, 7, -12, 999, 1000, 12345, -1234567, 10**12 + 3):
+        assert i18n.format_number(lang, value) == format_decimal(value, locale=locale)
+    assert i18n.format_number(lang, 3800.5) == format_decimal(3800.5, locale=locale)
