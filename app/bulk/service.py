@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.bulk.formats import FileFormat, RawRecord, read_records, write_records
 from app.bulk.records import NeedRecord, ProjectRecord
 from app.catalog import records as catalog
+from app.common import same_record
 from app.db import session_scope
 from app.errors import FieldError, InvalidInputError
 from app.geo.service import ReferenceCodes, reference_codes
@@ -161,9 +162,47 @@ def check_text(session: Session, text: str, fmt: FileFormat) -> list[CheckedReco
     return check_records(session, read_records(text, fmt))
 
 
-def import_text(session: Session, text: str, fmt: FileFormat) -> ImportReport:
-    """Check every record, then upsert them all in the caller's transaction."""
-    return upsert_records(session, check_text(session, text, fmt))
+def import_text(
+    session: Session, text: str, fmt: FileFormat, *, dry_run: bool = False
+) -> ImportReport:
+    """Check every record, then upsert them all in the caller's transaction; a dry run counts
+    what the upserts would do and writes nothing."""
+    records = check_text(session, text, fmt)
+    return preview_records(session, records) if dry_run else upsert_records(session, records)
+
+
+def preview_records(session: Session, records: Sequence[CheckedRecord]) -> ImportReport:
+    """What ``upsert_records`` would create, update and leave unchanged, read only (a dry run):
+    an upsert merges a record into the stored one and writes nothing when that changes nothing."""
+    ids: dict[str, list[str]] = {"project": [], "need": []}
+    for item in records:
+        external_id = getattr(item.record, "external_id", None)
+        if external_id:
+            ids[item.type].append(external_id)
+    stored = {
+        "project": {
+            k: catalog.to_record(p)
+            for k, p in catalog.projects_by_external_id(session, ids["project"]).items()
+        },
+        "need": {
+            k: needs.to_record(n)
+            for k, n in needs.needs_by_external_id(session, ids["need"]).items()
+        },
+    }
+    # organization_kind only says what kind a new organisation is; it changes no need.
+    ignore = {"project": (), "need": ("organization_kind",)}
+    report = ImportReport()
+    for item in records:
+        values = item.record.model_dump(exclude_unset=True, exclude={"type"})
+        current = stored[item.type].get(values.get("external_id") or "")
+        if current is None:
+            outcome = "created"
+        elif same_record({**current, **values}, current, ignore=ignore[item.type]):
+            outcome = "unchanged"
+        else:
+            outcome = "updated"
+        getattr(report, outcome)[item.type] += 1
+    return report
 
 
 def upsert_records(session: Session, records: Sequence[CheckedRecord]) -> ImportReport:
@@ -221,10 +260,27 @@ def write_checked(
     return report
 
 
-def export_text(session: Session, fmt: FileFormat, types: Sequence[RecordType]) -> str:
+def export_text(
+    session: Session,
+    fmt: FileFormat,
+    types: Sequence[RecordType],
+    *,
+    only: Mapping[RecordType, Collection[int]] | None = None,
+) -> str:
+    """The library in ``fmt``; ``only`` keeps the records of a type whose ids it lists (the
+    secretariat's export of a filter)."""
+    keep = only or {}
     records: list[dict[str, Any]] = []
     if "project" in types:
-        records.extend(catalog.to_record(p) for p in catalog.all_projects(session))
+        ids = keep.get("project")
+        records.extend(
+            catalog.to_record(p)
+            for p in catalog.all_projects(session)
+            if ids is None or p.id in ids
+        )
     if "need" in types:
-        records.extend(needs.to_record(n) for n in needs.all_needs(session))
+        ids = keep.get("need")
+        records.extend(
+            needs.to_record(n) for n in needs.all_needs(session) if ids is None or n.id in ids
+        )
     return write_records(records, fmt)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, or_, select, true
 from sqlalchemy.orm import Session
 
 from app.catalog import schemas
@@ -75,9 +75,9 @@ def _checked(filters: ProjectFilters, refs: ReferenceCodes) -> tuple[list[str], 
     return industries, cities
 
 
-def _conditions(filters: ProjectFilters, refs: ReferenceCodes) -> list[Any]:
+def _conditions(filters: ProjectFilters, refs: ReferenceCodes, *, public: bool = True) -> list[Any]:
     industries, cities = _checked(filters, refs)
-    conditions: list[Any] = [visible_to_public()]
+    conditions: list[Any] = [visible_to_public()] if public else []
     if filters.status is not None:
         conditions.append(Project.status == filters.status)
     if filters.external_id is not None:
@@ -178,6 +178,26 @@ def list_projects(
     )
 
 
+def library(
+    session: Session,
+    refs: ReferenceCodes,
+    filters: ProjectFilters,
+    *,
+    sort: schemas.ProjectSort | None,
+    page: int,
+    per_page: int,
+) -> schemas.ProjectList:
+    """Every project in any state, for the secretariat: the public list's filters (``status``
+    included), answered by SQL (the search engine holds published projects only)."""
+    return _sql_list(session, refs, filters, sort, page, per_page, public=False)
+
+
+def library_ids(session: Session, refs: ReferenceCodes, filters: ProjectFilters) -> list[int]:
+    """The ids of every project in any state that ``filters`` match (an export of a filter)."""
+    where = and_(true(), *_conditions(filters, refs, public=False))
+    return list(session.scalars(select(Project.id).where(where).order_by(Project.id)))
+
+
 def _sql_list(
     session: Session,
     refs: ReferenceCodes,
@@ -185,8 +205,10 @@ def _sql_list(
     sort: schemas.ProjectSort | None,
     page: int,
     per_page: int,
+    *,
+    public: bool = True,
 ) -> schemas.ProjectList:
-    ids = select(Project.id).where(and_(*_conditions(filters, refs)))
+    ids = select(Project.id).where(and_(true(), *_conditions(filters, refs, public=public)))
     total = total_of(session, ids)
     order = _ORDER.get(sort or schemas.ProjectSort.newest, _ORDER[schemas.ProjectSort.newest])
     rows = session.scalars(

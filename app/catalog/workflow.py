@@ -6,6 +6,7 @@ Transitions (anything else is a 409 naming the state):
     draft ─submit→ submitted ─approve→ published
     changes_requested ─submit→ submitted ─request_changes→ changes_requested
     rejected ─submit→ submitted ─reject→ rejected
+    published ─withdraw→ archived ─republish→ published      (the secretariat)
 
 A published project stays as it is while its owner edits a revision, submits it, and the
 secretariat decides; approval applies the revision.
@@ -197,6 +198,49 @@ def review(
         raise ConflictError(f"A {project.status} project is not in review")
     session.flush()
     return detail(session, project.id, reviewer)
+
+
+def withdraw(session: Session, user: User, project_id: int) -> schemas.ProjectDetail:
+    """The secretariat takes a published project off the public site (it is ``archived``: its
+    owner and the secretariat still see it, and it can be republished)."""
+    if user.role != Role.secretariat:
+        raise ForbiddenError("Only the secretariat withdraws a project")
+    project = _load(session, project_id, user)
+    if project.status != ProjectStatus.published:
+        raise ConflictError(f"A {project.status} project cannot be withdrawn; only a published one")
+    if _awaits_review(session, project):
+        raise ConflictError("A revision of the project awaits review; decide it first")
+    upsert_project(session, project, {"status": ProjectStatus.archived.value})
+    _log(session, project, user, "withdrawn", ProjectStatus.published, ProjectStatus.archived)
+    session.flush()
+    return detail(session, project.id, user)
+
+
+def republish(session: Session, user: User, project_id: int) -> schemas.ProjectDetail:
+    """The secretariat puts a withdrawn (``archived``) project back on the public site."""
+    if user.role != Role.secretariat:
+        raise ForbiddenError("Only the secretariat republishes a project")
+    project = _load(session, project_id, user)
+    if project.status != ProjectStatus.archived:
+        raise ConflictError(
+            f"A {project.status} project cannot be republished; only a withdrawn one"
+        )
+    upsert_project(session, project, {"status": ProjectStatus.published.value})
+    _log(session, project, user, "republished", ProjectStatus.archived, ProjectStatus.published)
+    session.flush()
+    return detail(session, project.id, user)
+
+
+def _awaits_review(session: Session, project: Project) -> bool:
+    return (
+        session.scalar(
+            select(ProjectRevision.id).where(
+                ProjectRevision.project_id == project.id,
+                ProjectRevision.status == RevisionStatus.submitted,
+            )
+        )
+        is not None
+    )
 
 
 def review_queue(session: Session) -> list[schemas.ReviewItem]:

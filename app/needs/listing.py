@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, select
+from sqlalchemy import ColumnElement, Select, and_, exists, select, true
 from sqlalchemy.orm import Session
 
 from app.geo.models import Industry
@@ -58,9 +58,9 @@ def _checked(filters: NeedFilters, refs: ReferenceCodes) -> tuple[list[str], lis
     return industries, cities
 
 
-def _conditions(filters: NeedFilters, refs: ReferenceCodes) -> list[Any]:
+def _conditions(filters: NeedFilters, refs: ReferenceCodes, *, public: bool = True) -> list[Any]:
     industries, cities = _checked(filters, refs)
-    conditions: list[Any] = [visible_to_public()]
+    conditions: list[Any] = [visible_to_public()] if public else []
     if filters.status is not None:
         conditions.append(Need.status == filters.status)
     if filters.external_id is not None:
@@ -133,6 +133,26 @@ def list_needs(
     )
 
 
+def library(
+    session: Session,
+    refs: ReferenceCodes,
+    filters: NeedFilters,
+    *,
+    sort: schemas.NeedSort | None,
+    page: int,
+    per_page: int,
+) -> schemas.NeedList:
+    """Every need in any state and visibility, for the secretariat: the public list's filters
+    (``status`` included), answered by SQL (the search engine holds public, open needs only)."""
+    return _sql_list(session, refs, filters, sort, page, per_page, public=False)
+
+
+def library_ids(session: Session, refs: ReferenceCodes, filters: NeedFilters) -> list[int]:
+    """The ids of every need in any state that ``filters`` match (an export of a filter)."""
+    where = and_(true(), *_conditions(filters, refs, public=False))
+    return list(session.scalars(select(Need.id).where(where).order_by(Need.id)))
+
+
 def _sql_list(
     session: Session,
     refs: ReferenceCodes,
@@ -140,8 +160,10 @@ def _sql_list(
     sort: schemas.NeedSort | None,
     page: int,
     per_page: int,
+    *,
+    public: bool = True,
 ) -> schemas.NeedList:
-    ids = select(Need.id).where(and_(*_conditions(filters, refs)))
+    ids = select(Need.id).where(and_(true(), *_conditions(filters, refs, public=public)))
     order = _ORDER.get(sort or schemas.NeedSort.newest, _ORDER[schemas.NeedSort.newest])
     rows = session.scalars(
         select(Need)

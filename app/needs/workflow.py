@@ -89,6 +89,18 @@ def close_need(session: Session, user: User, need_id: int) -> schemas.NeedPublic
     return to_public(need)
 
 
+def reopen_need(session: Session, user: User, need_id: int) -> schemas.NeedPublic:
+    """A closed need opened again (by whoever may close it)."""
+    need = need_for(session, need_id, user)
+    if not is_insider(need, user):
+        raise ForbiddenError("Only the posting organisation or the secretariat may reopen a need")
+    if need.status == NeedStatus.open:
+        raise ConflictError("The need is already open")
+    upsert_need(session, need, {"status": NeedStatus.open.value})
+    session.flush()
+    return to_public(need)
+
+
 def my_needs(session: Session, user: User) -> list[schemas.NeedPublic]:
     """The needs of the user's organisation (enterprises) or posted by the user, any state."""
     mine = Need.owner_id == user.id
