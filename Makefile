@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install test lint format bench bench-match eval bench-startup soak clean
+.PHONY: run install test lint format bench bench-pages bench-match eval bench-startup soak clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ format: install
 ## Search benchmark: 1k/10k/100k projects, engine vs SQL LIKE, HTTP with 8 clients.
 bench: install
 	$(BIN)/python -m bench.search
+
+## The website's pages against the API at 100k projects (same run), and page weights.
+bench-pages: install
+	$(BIN)/python -m bench.pages
 
 bench-match: install
 	$(BIN)/python -m bench.matching
