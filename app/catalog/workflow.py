@@ -143,7 +143,11 @@ def update(
     return detail(session, project.id, user)
 
 
-def submit(session: Session, user: User, project_id: int) -> schemas.ProjectDetail:
+def submit(
+    session: Session, user: User, project_id: int, note: str | None = None
+) -> schemas.ProjectDetail:
+    """The owner sends the project (or its revision) to review; ``note`` — an answer to the
+    reviewer's note, or a word for them — is kept in the audit log with the submission."""
     project = _load(session, project_id, user)
     if project.owner_id != user.id:
         raise ForbiddenError("Only the project's owner submits it for review")
@@ -152,12 +156,12 @@ def submit(session: Session, user: User, project_id: int) -> schemas.ProjectDeta
         if revision is None or not revision.changes:
             raise ConflictError("The published project has no edits to submit")
         revision.status = RevisionStatus.submitted
-        _log(session, project, user, "revision_submitted", project.status, project.status)
+        _log(session, project, user, "revision_submitted", project.status, project.status, note)
     elif ProjectStatus(project.status) in SUBMITTABLE:
         before = project.status
         project.status = ProjectStatus.submitted
         project.updated_at = utcnow()
-        _log(session, project, user, "submitted", before, ProjectStatus.submitted)
+        _log(session, project, user, "submitted", before, ProjectStatus.submitted, note)
     else:
         raise ConflictError(f"A {project.status} project cannot be submitted")
     session.flush()
