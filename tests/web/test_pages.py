@@ -140,3 +140,18 @@ def test_the_api_keeps_its_problem_details(client: TestClient) -> None:
     wrong_method = client.delete("/login", headers=HTML)
     assert wrong_method.status_code == 405
     assert wrong_method.headers["content-type"].startswith("text/html")
+
+
+WEIGHED = ("/", "/projects", "/projects?q=储能", "/projects/1", "/needs", "/roadshows", "/login")
+ASSET = re.compile(r'(?:href|src)="(/static/[^"]+\.(?:css|js))"')
+
+
+@pytest.mark.parametrize("path", WEIGHED)
+def test_a_page_weighs_less_than_150_kb_before_images(client: TestClient, path: str) -> None:
+    """The HTML and every stylesheet and script it loads, uncompressed (images apart)."""
+    page = client.get(f"{path}{'&' if '?' in path else '?'}lang=en", headers=HTML)
+    assert page.status_code == 200
+    assets = ASSET.findall(page.text)
+    assert any(a.endswith(".css") for a in assets)
+    weight = len(page.content) + sum(len(client.get(a).content) for a in set(assets))
+    assert weight < 150 * 1024, f"{path}: {weight / 1024:.1f} kB"
