@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from app.web.access import SignInRequiredError, sign_in_first
+from app.web.admin import router as admin_router
 from app.web.assets import PREFIX, Assets
 from app.web.cities import router as cities_router
 from app.web.errors import install_error_pages
@@ -27,6 +28,7 @@ def install(app: FastAPI) -> None:
     app.state.web_assets = assets
     app.state.web_templates = make_environment(assets)
     app.include_router(router)
+    app.include_router(admin_router)
     app.include_router(projects_router)
     app.include_router(me_router)
     app.include_router(needs_router)
