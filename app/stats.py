@@ -11,12 +11,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.auth.dependencies import Secretariat
+from app.auth.models import Role, User
 from app.catalog.models import Project, ProjectIndustry
 from app.deps import SessionDep
 from app.errors import Problem
 from app.geo.models import City, Industry
 from app.leads.models import Lead, LeadStage
-from app.needs.models import Need
+from app.needs.models import Need, NeedStatus
 from app.roadshows.models import Roadshow, RoadshowInterest
 
 router = APIRouter(tags=["stats"])
@@ -77,6 +78,73 @@ def stats(session: Session) -> Stats:
         )
         or 0,
     )
+
+
+# More numbers for the secretariat's numbers page (/admin/stats), beside ``stats``.
+
+TRL_UNKNOWN = "unknown"
+# Where a lead came from: interest recorded at a roadshow, an enterprise's own interest on Ketao
+# (from a listing it found by search, a match or a link: the lead does not record which), or
+# opened by the secretariat otherwise.
+LEAD_SOURCES = ("roadshow", "interest", "secretariat")
+
+
+def published_projects_by_trl(session: Session) -> dict[str, int]:
+    """Published projects by TRL, 1 to 9 in order (zero included), then those without one."""
+    counts = _counts(session, Project.trl, Project.status == "published")
+    unknown = session.scalar(
+        select(func.count()).where(Project.status == "published", Project.trl.is_(None))
+    )
+    out = {str(level): counts.get(str(level), 0) for level in range(1, 10)}
+    out[TRL_UNKNOWN] = int(unknown or 0)
+    return out
+
+
+def lead_sources(session: Session, lead_ids: list[int] | None = None) -> dict[int, str]:
+    """Each lead's source (``LEAD_SOURCES``): what opened it. A lead an enterprise account
+    opened is its own interest, even if interest at a roadshow was added to it later."""
+    stmt = select(Lead.id, User.role).outerjoin(User, User.id == Lead.created_by)
+    if lead_ids is not None:
+        stmt = stmt.where(Lead.id.in_(lead_ids))
+    rows = session.execute(stmt).all()
+    at_roadshows = set(
+        session.scalars(
+            select(RoadshowInterest.lead_id).where(
+                RoadshowInterest.lead_id.in_([lead_id for lead_id, _ in rows])
+            )
+        )
+    )
+    out = {}
+    for lead_id, role in rows:
+        if role == Role.enterprise:
+            out[lead_id] = "interest"
+        elif lead_id in at_roadshows:
+            out[lead_id] = "roadshow"
+        else:
+            out[lead_id] = "secretariat"
+    return out
+
+
+def leads_by_source(session: Session) -> dict[str, int]:
+    """Leads by source, every source (zero included) in ``LEAD_SOURCES`` order."""
+    sources = list(lead_sources(session).values())
+    return {source: sources.count(source) for source in LEAD_SOURCES}
+
+
+def needs_matched(session: Session) -> dict[str, int]:
+    """Open needs that met a project (their organisation holds a lead: it showed interest in a
+    project, on Ketao or at a roadshow), open needs that have not yet, and closed needs."""
+    open_needs = session.execute(
+        select(Need.id, Need.organization_id).where(Need.status == NeedStatus.open)
+    ).all()
+    following = set(session.scalars(select(Lead.organization_id).distinct()))
+    matched = sum(1 for _, org in open_needs if org is not None and org in following)
+    closed = session.scalar(select(func.count()).where(Need.status == NeedStatus.closed))
+    return {
+        "open_matched": matched,
+        "open_unmatched": len(open_needs) - matched,
+        "closed": int(closed or 0),
+    }
 
 
 @router.get(

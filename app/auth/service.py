@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from app.auth import organizations, schemas
 from app.auth.models import Organization, OrganizationKind, Role, User
 from app.auth.security import hash_password, verify_password
-from app.errors import FieldError, InvalidInputError
+from app.errors import ConflictError, FieldError, InvalidInputError, NotFoundError
 from app.text import normalise_name
 
 
@@ -141,3 +143,119 @@ def register(session: Session, request: schemas.RegisterRequest, cities: frozens
                 organizations.use_invitation(session, invitation, user)
     except IntegrityError:
         return  # the e-mail was registered by a request a moment earlier: the same answer
+
+
+# The secretariat's account tools: find accounts and organisations, disable, change a role.
+
+
+def _contains(value: str) -> str:
+    """A LIKE pattern for ``value`` anywhere, its wildcards taken literally."""
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def list_accounts(
+    session: Session, q: str, role: Role | None, page: int, per_page: int
+) -> tuple[list[User], int]:
+    """Accounts whose name or e-mail contains ``q`` (any case), of one role or all, newest first,
+    with their organisation loaded; and how many there are in all."""
+    stmt = select(User)
+    if q:
+        pattern = _contains(q.lower())
+        stmt = stmt.where(
+            func.lower(User.email).like(pattern, escape="\\")
+            | func.lower(User.full_name).like(pattern, escape="\\")
+        )
+    if role is not None:
+        stmt = stmt.where(User.role == role.value)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    users = session.scalars(
+        stmt.options(selectinload(User.organization))
+        .order_by(User.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return list(users), total
+
+
+def user_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def _other_account(session: Session, actor: User, user_id: int, what: str) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFoundError(f"No account has the id {user_id}")
+    if user.id == actor.id:
+        raise ConflictError(f"You cannot {what} your own account")
+    return user
+
+
+def set_active(session: Session, actor: User, user_id: int, active: bool) -> User:
+    """The secretariat disables an account (it can no longer sign in, and its sessions and
+    tokens stop working) or enables it again; never its own."""
+    user = _other_account(session, actor, user_id, "disable" if not active else "enable")
+    user.is_active = active
+    session.flush()
+    return user
+
+
+def change_role(session: Session, actor: User, user_id: int, role: Role) -> User:
+    """The secretariat changes another account's role (never its own: it could demote itself
+    out of the workspace). The organisation stays; ``organizations.add_member`` moves it."""
+    user = _other_account(session, actor, user_id, "change the role of")
+    user.role = role.value
+    session.flush()
+    return user
+
+
+def list_organizations(
+    session: Session, q: str, kind: OrganizationKind | None, page: int, per_page: int
+) -> tuple[list[tuple[Organization, int]], int]:
+    """Organisations whose name contains ``q``, of one kind or all, by name, each with its
+    number of accounts; and how many there are in all."""
+    stmt = select(Organization)
+    if q:
+        stmt = stmt.where(func.lower(Organization.name).like(_contains(q.lower()), escape="\\"))
+    if kind is not None:
+        stmt = stmt.where(Organization.kind == kind.value)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    orgs = session.scalars(
+        stmt.order_by(Organization.name, Organization.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return [(org, n) for org, n in zip(orgs, _member_counts(session, orgs), strict=True)], total
+
+
+def _member_counts(session: Session, orgs: Sequence[Organization]) -> list[int]:
+    counts = dict(
+        session.execute(
+            select(User.organization_id, func.count())
+            .where(User.organization_id.in_([o.id for o in orgs]))
+            .group_by(User.organization_id)
+        ).all()
+    )
+    return [int(counts.get(o.id, 0)) for o in orgs]
+
+
+def duplicate_organizations(session: Session, limit: int = 50) -> list[list[Organization]]:
+    """Groups of organisations of one kind sharing a name (names are normalised when stored):
+    the likely duplicates a secretariat merges."""
+    shared = (
+        select(Organization.name, Organization.kind)
+        .group_by(Organization.name, Organization.kind)
+        .having(func.count() > 1)
+        .order_by(Organization.name)
+        .limit(limit)
+        .subquery()
+    )
+    rows = session.scalars(
+        select(Organization)
+        .join(shared, (Organization.name == shared.c.name) & (Organization.kind == shared.c.kind))
+        .order_by(Organization.name, Organization.kind, Organization.id)
+    ).all()
+    groups: dict[tuple[str, str], list[Organization]] = {}
+    for org in rows:
+        groups.setdefault((org.name, org.kind), []).append(org)
+    return list(groups.values())

@@ -7,7 +7,8 @@ Landing records the city or zone, the amount (万元) and the date. Every change
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -130,12 +131,43 @@ def leads_by_id(session: Session, lead_ids: Sequence[int]) -> dict[int, Lead]:
     return {lead.id: lead for lead in session.scalars(select(Lead).where(Lead.id.in_(lead_ids)))}
 
 
+@dataclass(frozen=True)
+class LeadFilters:
+    """Narrowing a list of leads (the secretariat's board): by project, by organisation, by city
+    or zone (where the organisation is based or where the lead landed), to some leads (those
+    interest at a roadshow opened or added to)."""
+
+    project_id: int | None = None
+    organization_id: int | None = None
+    city: str | None = None
+    lead_ids: Collection[int] | None = None
+
+    def apply(self, stmt: Select[Any]) -> Select[Any]:
+        if self.project_id is not None:
+            stmt = stmt.where(Lead.project_id == self.project_id)
+        if self.organization_id is not None:
+            stmt = stmt.where(Lead.organization_id == self.organization_id)
+        if self.city is not None:
+            based = select(Organization.id).where(Organization.city_code == self.city)
+            stmt = stmt.where((Lead.landed_city == self.city) | Lead.organization_id.in_(based))
+        if self.lead_ids is not None:
+            stmt = stmt.where(Lead.id.in_(list(self.lead_ids)))
+        return stmt
+
+
 def list_leads(
-    session: Session, user: User, stage: LeadStage | None, page: int, per_page: int
+    session: Session,
+    user: User,
+    stage: LeadStage | None,
+    page: int,
+    per_page: int,
+    filters: LeadFilters | None = None,
 ) -> schemas.LeadList:
     stmt = _visible(select(Lead), user)
     if stage is not None:
         stmt = stmt.where(Lead.stage == stage)
+    if filters is not None:
+        stmt = filters.apply(stmt)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     leads = session.scalars(
         stmt.order_by(Lead.updated_at.desc(), Lead.id.desc())
@@ -145,6 +177,20 @@ def list_leads(
     return schemas.LeadList(
         items=_render(session, list(leads)), total=total, page=page, per_page=per_page
     )
+
+
+def lead_parties(session: Session, user: User) -> tuple[list[Project], list[Organization]]:
+    """The projects and the organisations of the leads ``user`` may see (a board's filters)."""
+    leads = _visible(select(Lead), user).subquery()
+    projects = session.scalars(
+        select(Project).where(Project.id.in_(select(leads.c.project_id))).order_by(Project.id)
+    ).all()
+    orgs = session.scalars(
+        select(Organization)
+        .where(Organization.id.in_(select(leads.c.organization_id)))
+        .order_by(Organization.name, Organization.id)
+    ).all()
+    return list(projects), list(orgs)
 
 
 def get_lead(session: Session, user: User, lead_id: int) -> schemas.LeadPublic:

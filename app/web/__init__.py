@@ -7,6 +7,9 @@ from fastapi import FastAPI
 
 from app.web.access import SignInRequiredError, sign_in_first
 from app.web.admin import router as admin_router
+from app.web.admin_accounts import router as admin_accounts_router
+from app.web.admin_leads import router as admin_leads_router
+from app.web.admin_stats import router as admin_stats_router
 from app.web.assets import PREFIX, Assets
 from app.web.cities import router as cities_router
 from app.web.errors import install_error_pages
@@ -29,6 +32,9 @@ def install(app: FastAPI) -> None:
     app.state.web_templates = make_environment(assets)
     app.include_router(router)
     app.include_router(admin_router)
+    app.include_router(admin_leads_router)
+    app.include_router(admin_stats_router)
+    app.include_router(admin_accounts_router)
     app.include_router(projects_router)
     app.include_router(me_router)
     app.include_router(needs_router)
