@@ -41,6 +41,7 @@ from app.matching.dependencies import MatcherDep
 from app.matching.schemas import CityMatch
 from app.search.dependencies import SearchDep
 from app.search.service import SearchEngine
+from app.web.cards import cards
 from app.web.forms import FormErrors, PostedForm, text
 from app.web.i18n import N_
 from app.web.pages import Page, PageDep, remember, render
@@ -335,6 +336,7 @@ def projects(
         query=query.q,
         search=query,
         result=result,
+        cards=cards(page, result.items, names) if result else [],
         names=names,
         industries=_industry_options(page, taxonomy, query, facets.industry if facets else {}),
         cities=[

@@ -24,6 +24,7 @@ from app.roadshows import schemas as roadshow_schemas
 from app.roadshows import service as roadshow_service
 from app.roadshows.models import RoadshowStatus
 from app.web import session
+from app.web.cards import cards
 from app.web.forms import FormErrors, PostedForm, blank_to_none, text
 from app.web.i18n import N_
 from app.web.pages import Page, PageDep, remember, render
@@ -76,6 +77,7 @@ def home(page: PageDep, db: SessionDep, renders: ProjectRendersDep) -> Response:
         for p in catalog_listing.recently_published(db, renders, HOME_CARDS + len(shown))
         if p.id not in shown
     ][:HOME_CARDS]
+    names = listing_names(page, taxonomy, places)
     return render(
         page,
         "home.html",
@@ -83,10 +85,9 @@ def home(page: PageDep, db: SessionDep, renders: ProjectRendersDep) -> Response:
         cities=[c for c in places if c.kind == "city"],
         zones=[c for c in places if c.kind == "zone"],
         place_names={p.code: p for p in places},
-        names=listing_names(page, taxonomy, places),
         roadshow=roadshow,
-        featured=featured,
-        recent=recent,
+        featured=cards(page, featured, names, brief=True),
+        recent=cards(page, recent, names, brief=True),
     )
 
 
