@@ -16,6 +16,7 @@ import pytest
 
 from app.config import REPO_ROOT
 from tests.fixtures.accounts import ENTERPRISE, PASSWORDS
+from tests.fixtures.served import call
 from tests.web.browser import (
     LANGS,
     SELENIUM,
@@ -162,11 +163,18 @@ def test_the_main_pages_render_whole_at_both_widths(
     folder = SCREENSHOTS if os.environ.get("KETAO_SCREENSHOTS") else tmp_path
     folder.mkdir(parents=True, exist_ok=True)
     browser.delete_all_cookies()
+    _, upcoming, _ = call("GET", f"{base_url}/api/v1/roadshows?when=upcoming")
+    _, needs, _ = call("GET", f"{base_url}/api/v1/needs?per_page=1")
     for name, path in (
         ("home", "/"),
         ("login", "/login"),
         ("projects", "/projects?q=储能&"),
         ("project", "/projects/1?"),
+        ("needs", "/needs?"),
+        ("need", f"/needs/{needs['items'][0]['id']}?"),
+        ("city", "/cities/shenzhen?"),
+        ("roadshows", "/roadshows?"),
+        ("roadshow", f"/roadshows/{upcoming['items'][0]['id']}?"),
     ):
         for lang in ("zh-Hans", "en"):
             for width in (390, 1440):
