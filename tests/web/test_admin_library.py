@@ -120,7 +120,7 @@ def test_a_bulk_action_with_one_impossible_item_changes_none(client: TestClient)
     refused = bulk(client, "/admin/library", "withdraw", [public_id, made["id"]])
     assert refused.status_code == 409
     assert "Nothing was changed" in refused.text
-    assert "Cannot withdraw plasma" in refused.text
+    assert "<strong>Cannot withdraw plasma</strong>" in refused.text  # in the page's language
     assert "It is “Draft”: only a published project can be withdrawn." in refused.text
     assert re.search(rf'id="pick-{public_id}"[^>]* checked', refused.text)
     assert client.get(f"/api/v1/projects/{public_id}").status_code == 200  # still public

@@ -326,7 +326,7 @@ def bulk_projects(page: SecretariatPage, db: SessionDep, form: PostedForm) -> Re
             else N_("Select at least one project.")
         )
         return _projects_page(page, db, query, status=422, failures=[("", message)])
-    before = {n: _project_state(db, user, n) for n in ids}
+    before = {n: _project_state(page, db, user, n) for n in ids}
 
     def change(number: int) -> None:
         if action == "withdraw":
@@ -355,12 +355,16 @@ def bulk_projects(page: SecretariatPage, db: SessionDep, form: PostedForm) -> Re
     return _done(page, query.url(page=query.search.page), action, len(ids))
 
 
-def _project_state(db: Session, user: User, number: int) -> tuple[str, str | None]:
+def _project_state(page: Page, db: Session, user: User, number: int) -> tuple[str, str | None]:
+    """A project's title in the reader's language, and its state (None: no such project)."""
     try:
         project = workflow.detail(db, number, user)
     except NotFoundError:
         return f"#{number}", None
-    return project.title_zh or project.title_en or f"#{number}", project.status
+    titles = (project.title_en, project.title_zh)
+    if page.language != "en":
+        titles = (project.title_zh, project.title_en)
+    return next((t for t in titles if t), f"#{number}"), project.status
 
 
 @router.post("/admin/library/needs")
@@ -381,7 +385,9 @@ def bulk_needs(page: SecretariatPage, db: SessionDep, form: PostedForm) -> Respo
     for number in ids:
         try:
             need = need_workflow.need_for(db, number, user)
-            before[number] = (need.title_zh or need.title_en or f"#{number}", need.status)
+            titles = [need.title_en, need.title_zh] if page.language == "en" else [need.title_zh]
+            title = next((t for t in [*titles, need.title_en] if t), f"#{number}")
+            before[number] = (title, need.status)
         except NotFoundError:
             before[number] = (f"#{number}", None)
 
