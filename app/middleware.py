@@ -19,7 +19,8 @@ from app.config import Settings
 from app.errors import FieldError, problem_response
 
 NUL = "\x00"
-IMPORT_PATH = "/api/v1/import"
+# Uploads of whole libraries (the API's and the secretariat's page): their own, larger limit.
+IMPORT_PATHS = ("/api/v1/import", "/admin/import")
 DOCS_PATHS = ("/docs", "/redoc")
 
 # The API answers JSON and files; nothing of it may be framed, run as script or sniffed.
@@ -119,7 +120,7 @@ class RequestGuard:
         self.settings = settings
 
     def _limit(self, scope: Scope) -> int:
-        if scope["path"].rstrip("/") == IMPORT_PATH:
+        if scope["path"].rstrip("/") in IMPORT_PATHS:
             return self.settings.max_import_bytes
         return self.settings.max_body_bytes
 
@@ -142,7 +143,7 @@ class RequestGuard:
         if length is not None and (not length.isdigit() or int(length) > limit):
             await too_large()(scope, receive, send)
             return
-        if scope["path"].rstrip("/") == IMPORT_PATH:
+        if scope["path"].rstrip("/") in IMPORT_PATHS:
             await self.app(scope, _counting(receive, limit), send)
             return
         # Small bodies (at most the JSON limit) are read here, checked, and replayed.

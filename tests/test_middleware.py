@@ -257,3 +257,17 @@ def test_an_e_mail_with_a_control_character_is_refused(client: TestClient) -> No
     response = client.post("/api/v1/auth/register", json=body)
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "email"
+
+
+def test_the_secretariats_upload_page_has_the_import_limit(
+    session_factory: sessionmaker[Session], search_engine: SearchEngine, tmp_path: Path
+) -> None:
+    settings = Settings(data_dir=tmp_path, max_body_bytes=1_000, max_import_bytes=20_000)
+    app = wire(create_app(settings), search_engine, session_factory)
+    client = TestClient(app, raise_server_exceptions=False)
+    body = b"x" * 5_000  # over the general limit, under the import one
+    headers = {"content-type": "application/octet-stream", "accept": "text/html"}
+    assert client.post("/admin/import", content=body, headers=headers).status_code != 413
+    assert client.post("/admin/review", content=body, headers=headers).status_code == 413
+    too_big = b"x" * 30_000
+    assert client.post("/admin/import", content=too_big, headers=headers).status_code == 413

@@ -183,6 +183,7 @@ def _import_page(
         fmt=fmt,
         name=name,
         done=done,
+        max_mb=page.number(page.request.app.state.settings.max_import_bytes // 1_000_000),
         labels={"file": page.gettext(N_("File")), "format": page.gettext(N_("Format"))},
     )
 
@@ -223,7 +224,7 @@ def upload(page: SecretariatPage, db: SessionDep, form: UploadForm) -> Response:
     name, raw = "", b""
     if isinstance(file, UploadFile):
         name = file.filename or ""
-        raw = file.file.read()  # at most the site's 1 MB body
+        raw = file.file.read()  # at most KETAO_MAX_IMPORT_BYTES (the request guard counts)
     if not raw:
         errors.add("file", N_("Choose a file to import (JSON Lines, JSON or CSV)."))
     fmt = _format(choice, name)
