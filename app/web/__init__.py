@@ -18,6 +18,7 @@ from app.web.me import router as me_router
 from app.web.needs import router as needs_router
 from app.web.pages import make_environment
 from app.web.projects import router as projects_router
+from app.web.research import router as research_router
 from app.web.roadshows import router as roadshows_router
 from app.web.router import router
 from app.web.seo import router as seo_router
@@ -37,6 +38,7 @@ def install(app: FastAPI) -> None:
     app.include_router(admin_accounts_router)
     app.include_router(projects_router)
     app.include_router(me_router)
+    app.include_router(research_router)
     app.include_router(needs_router)
     app.include_router(cities_router)
     app.include_router(seo_router)
