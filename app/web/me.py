@@ -515,6 +515,8 @@ def _enterprise_page(
 def me(page: SignedInPage, db: SessionDep, search: SearchDep, matcher: MatcherDep) -> Response:
     user = page.user
     assert user is not None  # SignedInPage
+    if user.role == Role.researcher:  # their workspace: app/web/research.py
+        return _redirect(page, "/me/projects")
     if user.role != Role.enterprise:
         return render(page, "me_account.html", user=user, roles=ROLES)
     return _enterprise_page(page, db, search, matcher, user)
