@@ -9,6 +9,7 @@ from app.web.access import SignInRequiredError, sign_in_first
 from app.web.admin import router as admin_router
 from app.web.admin_accounts import router as admin_accounts_router
 from app.web.admin_leads import router as admin_leads_router
+from app.web.admin_roadshows import router as admin_roadshows_router
 from app.web.admin_stats import router as admin_stats_router
 from app.web.assets import PREFIX, Assets
 from app.web.cities import router as cities_router
@@ -34,6 +35,7 @@ def install(app: FastAPI) -> None:
     app.include_router(router)
     app.include_router(admin_router)
     app.include_router(admin_leads_router)
+    app.include_router(admin_roadshows_router)
     app.include_router(admin_stats_router)
     app.include_router(admin_accounts_router)
     app.include_router(projects_router)
