@@ -19,7 +19,7 @@ from app.matching.dependencies import MatcherDep
 from app.search.dependencies import SearchDep
 from app.web.needs import content
 from app.web.pages import PageDep, render
-from app.web.projects import _names
+from app.web.projects import listing_names
 
 router = APIRouter(include_in_schema=False)
 
@@ -36,7 +36,7 @@ def city(
     place = geo_service.city_detail(db, code)  # an unknown code: the 404 page
     matches = matching.city_to_projects(db, search, matcher, place.code, MATCHES).items
     places = geo_service.list_cities(db).items
-    names = _names(page, geo_service.taxonomy(db), places)
+    names = listing_names(page, geo_service.taxonomy(db), places)
     parent = next((p for p in places if p.code == place.parent), None)
     return render(
         page,

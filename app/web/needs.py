@@ -35,7 +35,15 @@ from app.web import display
 from app.web.forms import FormErrors
 from app.web.i18n import N_
 from app.web.pages import Page, PageDep, render
-from app.web.projects import MAX_PAGE, Q_MAX, Option, _int, _names, _pages, _t2s
+from app.web.projects import (
+    MAX_PAGE,
+    Q_MAX,
+    Option,
+    listing_names,
+    page_numbers,
+    parse_int,
+    to_simplified,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -140,7 +148,7 @@ def parse_query(params: QueryParams, refs: geo_service.ReferenceCodes) -> NeedQu
         errors.add("sort", N_("Choose an order from the list."))
     raw_page = params.get("page", "")
     if raw_page:
-        number = _int(raw_page, 1, MAX_PAGE)
+        number = parse_int(raw_page, 1, MAX_PAGE)
         if number is None:
             errors.add("page", N_("There is no such page of results."))
         query.page = number or 1
@@ -237,10 +245,10 @@ def needs(page: PageDep, db: SessionDep, search: SearchDep) -> Response:
         query.errors.add("q", N_("This search cannot be run: change it and try again."))
     taxonomy = geo_service.taxonomy(db)
     places = geo_service.list_cities(db).items
-    names = _names(page, taxonomy, places)
+    names = listing_names(page, taxonomy, places)
     facets = result.facets if result else None
     last = max(1, math.ceil((result.total if result else 0) / PER_PAGE))
-    simplified = _t2s.convert(query.q)
+    simplified = to_simplified.convert(query.q)
     return render(
         page,
         "needs.html",
@@ -274,7 +282,7 @@ def needs(page: PageDep, db: SessionDep, search: SearchDep) -> Response:
         active=_active(page, query, names),
         alternatives=[simplified] if query.q and simplified != query.q else [],
         last_page=last,
-        page_numbers=_pages(min(query.page, last), last),
+        page_numbers=page_numbers(min(query.page, last), last),
         can_post=page.user is not None and page.user.role == Role.enterprise,
     )
 
@@ -309,7 +317,7 @@ def need(
         is_open=is_open,
         public=public,
         matches=matches,
-        names=_names(page, taxonomy, places),
+        names=listing_names(page, taxonomy, places),
         organisation=content(page, found.organization.name) if found.organization else None,
         organisation_kinds=ORGANIZATION_KINDS,
         institutions={

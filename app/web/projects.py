@@ -53,7 +53,7 @@ MAX_PAGE = 10_000
 Q_MAX = 200
 CITY_MATCHES = 5
 SORTS = [s.value for s in ProjectSort]
-_t2s = opencc.OpenCC("t2s")
+to_simplified = opencc.OpenCC("t2s")
 
 
 @dataclass
@@ -104,7 +104,7 @@ class Query:
         )
 
 
-def _int(value: str, low: int, high: int) -> int | None:
+def parse_int(value: str, low: int, high: int) -> int | None:
     try:
         number = int(value.strip())
     except ValueError:
@@ -136,7 +136,7 @@ def parse_query(params: QueryParams, refs: geo_service.ReferenceCodes) -> Query:
     for name in ("trl_min", "trl_max"):
         raw = params.get(name, "")
         if raw:
-            level = _int(raw, TRL_MIN, TRL_MAX)
+            level = parse_int(raw, TRL_MIN, TRL_MAX)
             if level is None:
                 errors.add(name, N_("The TRL is a whole number from 1 to 9."))
             setattr(query, name, level)
@@ -150,7 +150,7 @@ def parse_query(params: QueryParams, refs: geo_service.ReferenceCodes) -> Query:
         errors.add("sort", N_("Choose an order from the list."))
     raw_page = params.get("page", "")
     if raw_page:
-        number = _int(raw_page, 1, MAX_PAGE)
+        number = parse_int(raw_page, 1, MAX_PAGE)
         if number is None:
             errors.add("page", N_("There is no such page of results."))
         query.page = number or 1
@@ -211,9 +211,6 @@ def listing_names(
     }
 
 
-_names = listing_names  # the former name, while pages built beside this one may still use it
-
-
 def _active(page: Page, query: Query, names: dict[str, dict[str, str]]) -> list[tuple[str, str]]:
     """Each filter in force, as (what it is, the address without it)."""
     out: list[tuple[str, str]] = []
@@ -233,7 +230,7 @@ def _active(page: Page, query: Query, names: dict[str, dict[str, str]]) -> list[
     return out
 
 
-def _pages(current: int, last: int) -> list[int | None]:
+def page_numbers(current: int, last: int) -> list[int | None]:
     """Page numbers to link: the first, the last, two either side of the current; None: a gap."""
     shown = sorted({1, last, *range(max(1, current - 2), min(last, current + 2) + 1)})
     out: list[int | None] = []
@@ -260,7 +257,7 @@ def _other_forms(query: Query, search: SearchEngine) -> list[str]:
     groups), so an empty result page names them as searched, rather than offering them as
     searches that would find nothing more."""
     out: list[str] = []
-    simplified = _t2s.convert(query.q)
+    simplified = to_simplified.convert(query.q)
     if simplified != query.q:
         out.append(simplified)
     other = search.analyzer.in_other_language(query.q)
@@ -365,7 +362,7 @@ def projects(
         else [],
         other_forms=_other_forms(query, search) if query.q else [],
         last_page=last,
-        page_numbers=_pages(min(query.page, last), last),
+        page_numbers=page_numbers(min(query.page, last), last),
     )
 
 

@@ -21,6 +21,7 @@ if SELENIUM:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.remote.webdriver import WebDriver
+    from selenium.webdriver.support.expected_conditions import url_contains
 
 pytestmark = needs_browser
 
@@ -152,7 +153,7 @@ def test_a_reviewer_approves_two_in_a_row_with_the_keyboard(
         button = browser.switch_to.active_element
         assert button.get_attribute("type") == "submit"
         button.send_keys(Keys.ENTER)
-        wait(browser).until(lambda d, p=project: f"decided={p['id']}" in d.current_url)
+        wait(browser).until(url_contains(f"decided={project['id']}"))
         notice = browser.find_element(By.CSS_SELECTOR, ".notice[role=status]").text
         assert "Approved and published" in notice
         assert "Keyboard review" in notice
