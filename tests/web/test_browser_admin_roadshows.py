@@ -14,6 +14,7 @@ from urllib.request import Request, urlopen
 
 import pytest
 
+from app.config import REPO_ROOT
 from tests.web.browser import (
     LANGS,
     SELENIUM,
@@ -134,8 +135,8 @@ def test_checking_in_at_the_door_with_the_keyboard_on_a_phone(
 def test_screenshots_of_the_working_page_and_check_in(
     browser: WebDriver, base_url: str, tmp_path: Path
 ) -> None:
-    """Full-page screenshots, into KETAO_ADMIN_ROADSHOW_SHOTS when set (to look at them)."""
-    folder = Path(os.environ.get("KETAO_ADMIN_ROADSHOW_SHOTS") or tmp_path)
+    """Full-page screenshots: into docs/screenshots/ with KETAO_SCREENSHOTS=1, else tmp."""
+    folder = REPO_ROOT / "docs" / "screenshots" if os.environ.get("KETAO_SCREENSHOTS") else tmp_path
     folder.mkdir(parents=True, exist_ok=True)
     sign_in(browser, base_url)
     number = roadshow_id(base_url, HENGQIN)

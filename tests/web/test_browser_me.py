@@ -3,8 +3,8 @@ close confirmation in the three languages at 1440 and 390 px (axe-core, no sidew
 no console error); posting a need with the keyboard, the missing title announced next to its
 field, fixed, and the need then on /me.
 
-Skipped, saying why, where no Chromium and chromedriver are installed. With ``KETAO_ME_SHOTS``
-naming a folder, full-page screenshots of the pages are written there for a look.
+Skipped, saying why, where no Chromium and chromedriver are installed. With
+``KETAO_SCREENSHOTS=1`` full-page screenshots of the pages are written to docs/screenshots/.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from app.config import REPO_ROOT
 from tests.fixtures.accounts import ENTERPRISE, PASSWORDS
 from tests.web.browser import (
     LANGS,
@@ -163,8 +164,8 @@ def test_posting_a_need_with_the_keyboard(browser: WebDriver, base_url: str) -> 
 
 
 def test_screenshots(browser: WebDriver, base_url: str, need_id: int, tmp_path: Path) -> None:
-    """Full pages at both widths, written to ``KETAO_ME_SHOTS`` (or a temporary folder)."""
-    folder = Path(os.environ.get("KETAO_ME_SHOTS") or tmp_path)
+    """Full pages at both widths: into docs/screenshots/ with KETAO_SCREENSHOTS=1, else tmp."""
+    folder = REPO_ROOT / "docs" / "screenshots" if os.environ.get("KETAO_SCREENSHOTS") else tmp_path
     folder.mkdir(parents=True, exist_ok=True)
     _sign_in(browser, base_url)
     for name, path in (

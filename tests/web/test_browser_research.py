@@ -4,7 +4,7 @@ the project form (new and edit), a project's page and /me/interest in the three 
 live checklist (a title typed, its item ticked without a reload); a draft saved by the form.
 
 Skipped, saying why, where no Chromium and chromedriver are installed. With
-``KETAO_RESEARCH_SHOTS`` naming a folder, full-page screenshots of the form are written there.
+``KETAO_SCREENSHOTS=1`` full-page screenshots of the pages are written to docs/screenshots/.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from app.config import REPO_ROOT
 from tests.fixtures.accounts import ENTERPRISE, OWNER, PASSWORDS, SECRETARIAT
 from tests.web.browser import (
     LANGS,
@@ -175,8 +176,8 @@ def test_the_checklist_follows_the_typing_and_the_draft_is_saved(
 def test_screenshots(
     browser: WebDriver, base_url: str, projects: dict[str, int], tmp_path: Path
 ) -> None:
-    """Full pages at both widths, written to ``KETAO_RESEARCH_SHOTS`` (or a temporary folder)."""
-    folder = Path(os.environ.get("KETAO_RESEARCH_SHOTS") or tmp_path)
+    """Full pages at both widths: into docs/screenshots/ with KETAO_SCREENSHOTS=1, else tmp."""
+    folder = REPO_ROOT / "docs" / "screenshots" if os.environ.get("KETAO_SCREENSHOTS") else tmp_path
     folder.mkdir(parents=True, exist_ok=True)
     _sign_in(browser, base_url)
     for name, path in (
