@@ -3,6 +3,7 @@ roadshows."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from fastapi import APIRouter
@@ -107,13 +108,10 @@ def lead_sources(session: Session, lead_ids: list[int] | None = None) -> dict[in
     if lead_ids is not None:
         stmt = stmt.where(Lead.id.in_(lead_ids))
     rows = session.execute(stmt).all()
-    at_roadshows = set(
-        session.scalars(
-            select(RoadshowInterest.lead_id).where(
-                RoadshowInterest.lead_id.in_([lead_id for lead_id, _ in rows])
-            )
-        )
-    )
+    interest = select(RoadshowInterest.lead_id).where(RoadshowInterest.lead_id.is_not(None))
+    if lead_ids is not None:  # a page's worth; otherwise every lead, without a bound parameter each
+        interest = interest.where(RoadshowInterest.lead_id.in_(lead_ids))
+    at_roadshows = set(session.scalars(interest.distinct()))
     out = {}
     for lead_id, role in rows:
         if role == Role.enterprise:
@@ -127,8 +125,8 @@ def lead_sources(session: Session, lead_ids: list[int] | None = None) -> dict[in
 
 def leads_by_source(session: Session) -> dict[str, int]:
     """Leads by source, every source (zero included) in ``LEAD_SOURCES`` order."""
-    sources = list(lead_sources(session).values())
-    return {source: sources.count(source) for source in LEAD_SOURCES}
+    counts = Counter(lead_sources(session).values())
+    return {source: counts[source] for source in LEAD_SOURCES}
 
 
 def needs_matched(session: Session) -> dict[str, int]:

@@ -241,6 +241,9 @@ def page_numbers(current: int, last: int) -> list[int | None]:
     return out
 
 
+RETRIES = 6  # ways out tried on an empty page, at most
+
+
 @dataclass(frozen=True)
 class Retry:
     """A way out of an empty result: what it is, its address, and how many it finds."""
@@ -283,7 +286,7 @@ def _retries(
         candidates.append((page.gettext(N_("Keep the words, drop every filter")), only_words))
     assert query.refs is not None
     out = []
-    for label, url in candidates:
+    for label, url in candidates[:RETRIES]:  # each is a search: a bounded number of them
         total = count(parse_query(QueryParams(url.partition("?")[2]), query.refs))
         if total:
             out.append(Retry(label, url, total))

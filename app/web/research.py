@@ -36,7 +36,7 @@ from app.catalog.schemas import (
     ProjectPatch,
     ProjectPublic,
 )
-from app.deps import SessionDep
+from app.deps import SessionDep, reads_only
 from app.errors import ConflictError, FieldError, InvalidInputError, NotFoundError
 from app.geo import service as geo_service
 from app.geo.taxonomy import TRANSFER_MODE_NAMES, TRL_LEVELS, TransferMode
@@ -944,6 +944,7 @@ def _stale_page(page: Page, db: SessionDep, current: ProjectDetail, typed: Proje
 
 
 @router.post("/me/projects/checklist")
+@reads_only  # every pause in typing posts here: it must never wait for the write lock
 def checklist(page: ResearcherPage, form: PostedForm) -> Response:
     """The completeness checklist of the typed fields (an HTML fragment for research.js);
     nothing is saved."""

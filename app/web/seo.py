@@ -115,6 +115,11 @@ def _chunk(session: Session, model: Any, condition: Any, prefix: str, number: in
     return [(f"/{prefix}/{row.id}", row.updated_at) for row in rows]
 
 
+def _small_number(text: str) -> bool:
+    """1 to 999,999 in ASCII digits (no ² or a 5,000-digit number)."""
+    return text.isascii() and text.isdigit() and len(text) <= 6 and int(text) > 0
+
+
 @router.get("/sitemap.xml")
 def sitemap_index(request: Request, db: SessionDep) -> Response:
     base = _base(request)
@@ -131,7 +136,7 @@ def sitemap(request: Request, db: SessionDep, name: str) -> Response:
     kind, _, number = name.partition("-")
     if kind == "pages" and not number:
         entries = _pages(db)
-    elif kind in ("projects", "needs") and number.isdecimal() and 0 < int(number) < 10**6:
+    elif kind in ("projects", "needs") and _small_number(number):
         model, condition = (
             (Project, project_is_public()) if kind == "projects" else (Need, need_is_public())
         )

@@ -150,7 +150,14 @@ def test_an_edit_to_a_published_project_is_reviewed_while_the_public_sees_the_ol
     assert revised.json()["revision"] == {"status": "open", "changes": {"title_zh": new_title}}
     assert client.get(url).json()["title_zh"] == DRAFT["title_zh"]
 
-    assert client.post(f"{url}/submit", headers=owner).json()["revision"]["status"] == "submitted"
+    submitted = client.post(f"{url}/submit", headers=owner).json()
+    assert submitted["revision"]["status"] == "submitted"
+    # While it is in review, no second revision is opened beside it.
+    again = client.patch(
+        url, json={"version": submitted["version"], "title_en": "Another edit"}, headers=owner
+    )
+    assert again.status_code == 409
+    assert "in review" in again.json()["detail"]
     queue = client.get("/api/v1/review/queue", headers=sec).json()["items"]
     assert {"kind": "revision", "id": draft["id"]} in [
         {"kind": i["kind"], "id": i["project"]["id"]} for i in queue

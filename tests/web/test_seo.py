@@ -106,3 +106,8 @@ def test_robots_keeps_crawlers_out_of_accounts_and_points_to_the_sitemap(
     for path in ("/api/", "/me", "/admin", "/login"):
         assert f"Disallow: {path}" in lines
     assert f"Sitemap: {base}/sitemap.xml" in lines
+
+
+def test_odd_sitemap_names_are_404_not_500(client: TestClient) -> None:
+    for name in ("projects-²", "projects-" + "9" * 5000, "needs-0", "pages-1", "projects-"):
+        assert client.get(f"/sitemaps/{name}.xml").status_code == 404, name

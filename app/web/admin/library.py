@@ -246,7 +246,7 @@ def _needs_page(
 def _notice(page: Page, actions: dict[str, tuple[str, str]]) -> str | None:
     params = page.request.query_params
     done, count = params.get("done", ""), params.get("count", "")
-    if done not in actions or not count.isdigit() or len(count) > 6:
+    if done not in actions or not (count.isascii() and count.isdigit()) or len(count) > 6:
         return None
     return page.gettext(actions[done][1]) % {"count": page.number(int(count))}
 

@@ -103,6 +103,7 @@ class Entry:
     submitter: str
     organisation: str
     submitted_at: dt.datetime
+    changes: dict[str, Any] | None = None  # a revision's: the one submitted, not a newer draft
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,7 @@ def queue(db: Session, reviewer: Any) -> list[Entry]:
                 submitter=(owner.full_name or owner.email) if owner else "",
                 organisation=owner.organization.name if owner and owner.organization else "",
                 submitted_at=_submitted_at(full, item.kind),
+                changes=item.changes,
             )
         )
     return sorted(entries, key=lambda e: (e.submitted_at, e.project.id))
@@ -163,7 +165,7 @@ def _notice(page: Page, db: Session) -> str | None:
     """What the reviewer just did (``?decided=<id>&decision=…`` after a decision)."""
     params = page.request.query_params
     decision, decided = params.get("decision", ""), params.get("decided", "")
-    if decision not in DONE or not decided.isdigit() or len(decided) > 10:
+    if decision not in DONE or not (decided.isascii() and decided.isdigit()) or len(decided) > 10:
         return None
     try:
         project = workflow.detail(db, int(decided), page.user)
@@ -392,8 +394,8 @@ def _item_page(
     taxonomy = geo_service.taxonomy(db)
     names = listing_names(page, taxonomy, geo_service.list_cities(db).items)
     revision: dict[str, Any] | None = None
-    if entry and entry.kind == "revision" and project.revision is not None:
-        revision = dict(project.revision.changes)
+    if entry and entry.kind == "revision" and entry.changes is not None:
+        revision = dict(entry.changes)
     if revision is not None:
         checklist = _revised_completeness(project, revision)
     else:

@@ -165,7 +165,7 @@ def _import_page(
     done = None
     if params.get("imported") == "1":
         numbers = [params.get(k, "0") for k in ("created", "updated", "unchanged")]
-        if all(n.isdigit() and len(n) <= 9 for n in numbers):
+        if all(n.isascii() and n.isdigit() and len(n) <= 9 for n in numbers):
             done = [page.number(int(n)) for n in numbers]
     return render(
         page,
