@@ -300,3 +300,10 @@ def test_exports_of_the_library_and_of_a_filter(client: TestClient) -> None:
     assert "\nneed," in whole.text
     assert made["external_id"] in whole.text
     assert client.get("/admin/export/file?format=xml", headers=HTML).status_code == 404
+
+
+def test_an_export_with_a_bad_filter_is_refused_not_the_whole_library(client: TestClient) -> None:
+    sign_in(client, SECRETARIAT)
+    bad = client.get("/admin/export/file?format=csv&of=projects&trl_min=99&lang=en", headers=HTML)
+    assert bad.status_code == 422
+    assert "attachment" not in bad.headers.get("content-disposition", "")

@@ -35,7 +35,7 @@ from app.bulk.service import (
 )
 from app.catalog import listing
 from app.deps import DatabaseDep, SessionDep, reads_only
-from app.errors import FieldError, NotFoundError
+from app.errors import FieldError, InvalidInputError, NotFoundError
 from app.geo import service as geo_service
 from app.needs import listing as need_listing
 from app.web.access import SecretariatPage
@@ -334,6 +334,10 @@ def export_file(page: SecretariatPage, db: SessionDep) -> Response:
         raise NotFoundError("No such export")
     fmt = FileFormat(fmt_name)
     only, _, _ = _filter_ids(page, db, scope)
+    keys = {"q", "industry", "city", "trl_min", "trl_max", "mode", "status"}
+    if only is None and scope != "all" and any(k in params for k in keys):
+        # A filter that did not pass its checks: never the whole library in its place.
+        raise InvalidInputError("The filter of this export is not valid: go back to the list")
     body = export_text(db, fmt, SCOPES[scope], only=only)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M")
     name = f"ketao-{scope}{'-filtered' if only is not None else ''}-{stamp}.{fmt.value}"
