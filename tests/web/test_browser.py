@@ -24,6 +24,7 @@ from tests.web.browser import (
     check_page,
     console_errors,
     needs_browser,
+    screenshot,
     serious_violations,
     viewport,
     wait,
@@ -183,6 +184,6 @@ def test_the_main_pages_render_whole_at_both_widths(
                 browser.get(f"{base_url}{path}{join}lang={lang}")
                 height = browser.execute_script("return document.documentElement.scrollHeight")
                 viewport(browser, width, int(height))
-                target = folder / f"{name}-{lang}-{width}.png"
-                assert browser.save_screenshot(str(Path(target)))
+                target = folder / f"{name}-{lang}-{width}.jpg"
+                screenshot(browser, target)
                 assert target.stat().st_size > 10_000  # a page, not a blank

@@ -15,7 +15,16 @@ from app.config import REPO_ROOT
 from tests.fixtures.accounts import OWNER, PASSWORDS, SECRETARIAT
 from tests.fixtures.bodies import DRAFT
 from tests.fixtures.served import bearer, call
-from tests.web.browser import LANGS, SELENIUM, WIDTHS, check_page, needs_browser, viewport, wait
+from tests.web.browser import (
+    LANGS,
+    SELENIUM,
+    WIDTHS,
+    check_page,
+    needs_browser,
+    screenshot,
+    viewport,
+    wait,
+)
 
 if SELENIUM:
     from selenium.webdriver.common.by import By
@@ -181,6 +190,6 @@ def test_screenshots_of_the_review_and_the_library(
                 browser.get(f"{base_url}{path}lang={lang}")
                 height = browser.execute_script("return document.documentElement.scrollHeight")
                 viewport(browser, width, int(height))
-                target = folder / f"{name}-{lang}-{width}.png"
-                assert browser.save_screenshot(str(target))
+                target = folder / f"{name}-{lang}-{width}.jpg"
+                screenshot(browser, target)
                 assert target.stat().st_size > 10_000

@@ -12,7 +12,16 @@ import pytest
 
 from app.config import REPO_ROOT
 from tests.fixtures.accounts import PASSWORDS, SECRETARIAT
-from tests.web.browser import LANGS, SELENIUM, WIDTHS, check_page, needs_browser, viewport, wait
+from tests.web.browser import (
+    LANGS,
+    SELENIUM,
+    WIDTHS,
+    check_page,
+    needs_browser,
+    screenshot,
+    viewport,
+    wait,
+)
 
 if SELENIUM:
     from selenium.webdriver.common.by import By
@@ -104,6 +113,6 @@ def test_the_board_and_the_numbers_render_whole_at_both_widths(
                 browser.get(f"{base_url}{path}?lang={lang}")
                 height = browser.execute_script("return document.documentElement.scrollHeight")
                 viewport(browser, width, int(height))
-                target = folder / f"{name}-{lang}-{width}.png"
-                assert browser.save_screenshot(str(target))
+                target = folder / f"{name}-{lang}-{width}.jpg"
+                screenshot(browser, target)
                 assert target.stat().st_size > 10_000  # a page, not a blank

@@ -22,6 +22,7 @@ from tests.web.browser import (
     check_page,
     console_errors,
     needs_browser,
+    screenshot,
     serious_violations,
     viewport,
     wait,
@@ -151,6 +152,6 @@ def test_screenshots_of_the_working_page_and_check_in(
             browser.get(f"{base_url}{path}?lang={lang}")
             height = browser.execute_script("return document.documentElement.scrollHeight")
             viewport(browser, width, min(int(height), 6000))
-            target = folder / f"admin-roadshow-{name}-{lang}-{width}.png"
-            assert browser.save_screenshot(str(target))
+            target = folder / f"admin-roadshow-{name}-{lang}-{width}.jpg"
+            screenshot(browser, target)
             assert target.stat().st_size > 10_000

@@ -27,6 +27,7 @@ from tests.web.browser import (
     check_page,
     console_errors,
     needs_browser,
+    screenshot,
     serious_violations,
     viewport,
     wait,
@@ -179,6 +180,6 @@ def test_screenshots(browser: WebDriver, base_url: str, need_id: int, tmp_path: 
                 browser.get(f"{base_url}{path}?lang={lang}")
                 height = browser.execute_script("return document.documentElement.scrollHeight")
                 viewport(browser, width, int(height))
-                target = folder / f"{name}-{lang}-{width}.png"
-                assert browser.save_screenshot(str(target))
+                target = folder / f"{name}-{lang}-{width}.jpg"
+                screenshot(browser, target)
                 assert target.stat().st_size > 10_000
