@@ -121,13 +121,7 @@ def update(
     check_references(values, refs)
     if project.status == ProjectStatus.published:
         # The public keeps seeing the published version until a reviewer approves this.
-        in_review = session.scalar(
-            select(ProjectRevision.id).where(
-                ProjectRevision.project_id == project.id,
-                ProjectRevision.status == RevisionStatus.submitted,
-            )
-        )
-        if in_review is not None:  # a second revision would wait beside it, never reviewed
+        if _awaits_review(session, project):  # a second revision would wait beside it
             raise ConflictError("A revision of the project is in review; wait for the decision")
         revision = _open_revision(session, project)
         if revision is None:
