@@ -272,14 +272,14 @@ def export_text(
     keep = only or {}
     records: list[dict[str, Any]] = []
     if "project" in types:
-        ids = keep.get("project")
+        ids = set(keep["project"]) if "project" in keep else None
         records.extend(
             catalog.to_record(p)
             for p in catalog.all_projects(session)
             if ids is None or p.id in ids
         )
     if "need" in types:
-        ids = keep.get("need")
+        ids = set(keep["need"]) if "need" in keep else None
         records.extend(
             needs.to_record(n) for n in needs.all_needs(session) if ids is None or n.id in ids
         )
