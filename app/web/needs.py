@@ -23,7 +23,6 @@ from app.auth.models import Role
 from app.deps import SessionDep
 from app.errors import InvalidInputError, NotFoundError
 from app.geo import service as geo_service
-from app.geo.schemas import Taxonomy
 from app.geo.taxonomy import TransferMode
 from app.matching import service as matching
 from app.matching.dependencies import MatcherDep
@@ -39,6 +38,7 @@ from app.web.projects import (
     MAX_PAGE,
     Q_MAX,
     Option,
+    industry_options,
     listing_names,
     page_numbers,
     parse_int,
@@ -155,34 +155,6 @@ def parse_query(params: QueryParams, refs: geo_service.ReferenceCodes) -> NeedQu
     return query
 
 
-def _industry_options(
-    page: Page, taxonomy: Taxonomy, query: NeedQuery, counts: dict[str, int]
-) -> list[Option]:
-    """Top-level industries; a checked one (or one with a checked child) opens its second level."""
-    options = []
-    for node in taxonomy.industries:
-        children = [
-            Option(
-                c.code,
-                page.name(c.name_zh, c.name_en),
-                counts.get(c.code, 0),
-                c.code in query.industry,
-            )
-            for c in node.children
-        ]
-        opened = node.code in query.industry or any(c.checked for c in children)
-        options.append(
-            Option(
-                node.code,
-                page.name(node.name_zh, node.name_en),
-                counts.get(node.code, 0),
-                node.code in query.industry,
-                children if opened else [],
-            )
-        )
-    return options
-
-
 def _active(
     page: Page, query: NeedQuery, names: dict[str, dict[str, str]]
 ) -> list[tuple[str, str]]:
@@ -259,7 +231,9 @@ def needs(page: PageDep, db: SessionDep, search: SearchDep) -> Response:
         organisations=_organisations(
             page, [item.organization for item in (result.items if result else [])]
         ),
-        industries=_industry_options(page, taxonomy, query, facets.industry if facets else {}),
+        industries=industry_options(
+            page, taxonomy, query.industry, facets.industry if facets else {}
+        ),
         cities=[
             Option(
                 p.code,

@@ -166,9 +166,11 @@ class Option:
     children: list[Option] = field(default_factory=list)
 
 
-def _industry_options(
-    page: Page, taxonomy: Taxonomy, query: Query, counts: dict[str, int]
+def industry_options(
+    page: Page, taxonomy: Taxonomy, checked: Sequence[str], counts: dict[str, int]
 ) -> list[Option]:
+    """Top-level industries with their counts; a checked one (or one with a checked child)
+    opens its second level."""
     options = []
     for node in taxonomy.industries:
         children = [
@@ -176,17 +178,17 @@ def _industry_options(
                 c.code,
                 page.name(c.name_zh, c.name_en),
                 counts.get(c.code, 0),
-                c.code in query.industry,
+                c.code in checked,
             )
             for c in node.children
         ]
-        open_children = node.code in query.industry or any(c.checked for c in children)
+        open_children = node.code in checked or any(c.checked for c in children)
         options.append(
             Option(
                 node.code,
                 page.name(node.name_zh, node.name_en),
                 counts.get(node.code, 0),
-                node.code in query.industry,
+                node.code in checked,
                 children if open_children else [],
             )
         )
@@ -338,7 +340,9 @@ def projects(
         result=result,
         cards=cards(page, result.items, names) if result else [],
         names=names,
-        industries=_industry_options(page, taxonomy, query, facets.industry if facets else {}),
+        industries=industry_options(
+            page, taxonomy, query.industry, facets.industry if facets else {}
+        ),
         cities=[
             Option(
                 p.code,
