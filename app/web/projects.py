@@ -331,6 +331,7 @@ def projects(
     names = listing_names(page, taxonomy, places)
     facets = result.facets if result else None
     last = max(1, math.ceil((result.total if result else 0) / PER_PAGE))
+    found_none = result is not None and result.total == 0
     return render(
         page,
         "projects.html",
@@ -364,10 +365,11 @@ def projects(
         trl_levels=[(n, names["trl"][str(n)]) for n in TRL_LEVELS],
         sorts=SORT_NAMES,
         active=_active(page, query, names),
+        # Only for the page that says nothing was found (each retry is a search).
         retries=_retries(page, query, names, lambda other: run(other, per_page=1).total)
-        if result is not None and result.total == 0 and query.page == 1
+        if found_none and query.page == 1
         else [],
-        other_forms=_other_forms(query, search) if query.q else [],
+        other_forms=_other_forms(query, search) if found_none and query.q else [],
         last_page=last,
         page_numbers=page_numbers(min(query.page, last), last),
     )
